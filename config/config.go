@@ -1,0 +1,277 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+// DeployTargetBeanstalk is the only deploy_target beanswap deploys.
+const DeployTargetBeanstalk = "aws-beanstalk"
+
+// DefaultPlatformBranch is the Elastic Beanstalk platform branch searched for
+// the newest Docker platform when no platform is configured.
+const DefaultPlatformBranch = "Docker running on 64bit Amazon Linux 2023"
+
+// Environment types accepted by aws_environment_type.
+const (
+	EnvironmentLoadBalanced   = "LoadBalanced"
+	EnvironmentSingleInstance = "SingleInstance"
+)
+
+// Policies for a candidate environment whose acceptance tests failed.
+const (
+	OnFailureTerminate = "terminate"
+	OnFailureKeep      = "keep"
+)
+
+// Docker auth file formats accepted by docker_auth_format.
+const (
+	AuthFormatAuths  = "auths"
+	AuthFormatLegacy = "legacy"
+)
+
+// Config is a loaded and validated pym-config.yaml. The zero value is not
+// useful: build one with Load, Parse or Default. Every field documents its
+// YAML key and its default.
+type Config struct {
+	// File is the path the configuration was read from ("" for Default).
+	File string `json:"file,omitempty"`
+
+	// Name (name, required) names the service: the Beanstalk application
+	// (unless Application is set), its environments and its versions.
+	Name string `json:"name"`
+	// LiveHost (live_host, required) is the public host name of the live
+	// service, e.g. api.example.com.
+	LiveHost string `json:"live_host"`
+	// LiveURL (live_url) is the URL the live service answers on; default
+	// http(s)://LiveHost depending on CertARN.
+	LiveURL string `json:"live_url,omitempty"`
+	// DockerRepo (docker_repo) is the registry/organisation images are
+	// pushed to; the default image is DockerRepo/Name:version.
+	DockerRepo string `json:"docker_repo,omitempty"`
+	// DeployTarget (deploy_target) must be "aws-beanstalk", the default.
+	DeployTarget string `json:"deploy_target"`
+	// DockerBucket (docker_bucket, required) is the S3 bucket holding the
+	// registry auth file (docker/dockercfg), source bundles and the deploy lock.
+	DockerBucket string `json:"docker_bucket"`
+	// AWSProfile (aws_user) is the AWS shared-config profile; "" uses the
+	// SDK's default chain.
+	AWSProfile string `json:"aws_user,omitempty"`
+	// AWSRegion (aws_region) is the region; "" uses the profile's region.
+	AWSRegion string `json:"aws_region,omitempty"`
+	// AWSZoneID (aws_zone_id) is the Route53 hosted zone holding LiveHost;
+	// with it the live environment is found from the record and the record
+	// is updated after a swap.
+	AWSZoneID string `json:"aws_zone_id,omitempty"`
+
+	// InstanceType (aws_instance_type) is the EC2 instance type; default t3.micro.
+	InstanceType string `json:"aws_instance_type"`
+	// KeyPair (aws_keypair) is the EC2 key pair for SSH; "" means none.
+	KeyPair string `json:"aws_keypair,omitempty"`
+	// CertARN (aws_cert_arn) turns on an HTTPS :443 listener with this
+	// certificate, forwarding to the container port.
+	CertARN string `json:"aws_cert_arn,omitempty"`
+	// HostsMin and HostsMax (aws_hosts_min, aws_hosts_max) bound the auto
+	// scaling group; defaults 1 and 4.
+	HostsMin int `json:"aws_hosts_min"`
+	HostsMax int `json:"aws_hosts_max"`
+	// EnvSecrets (env_secrets) names process environment variables whose
+	// values become container environment variables. Each must be set and
+	// non-empty when the configuration is loaded (unless SkipSecrets).
+	EnvSecrets []string `json:"env_secrets,omitempty"`
+	// Secrets holds the values of EnvSecrets, by name.
+	Secrets map[string]Secret `json:"-"`
+
+	// Application (aws_application) is the Beanstalk application; default Name.
+	Application string `json:"aws_application"`
+	// CNAMEPrefix (aws_cname_prefix) is the CNAME prefix of the live
+	// environment; default Name.
+	CNAMEPrefix string `json:"aws_cname_prefix"`
+	// Platform (aws_platform) is a platform ARN or solution stack name; ""
+	// picks the recommended (else newest) version of PlatformBranch.
+	Platform string `json:"aws_platform,omitempty"`
+	// PlatformBranch (aws_platform_branch); default DefaultPlatformBranch.
+	PlatformBranch string `json:"aws_platform_branch"`
+	// InstanceProfile (aws_instance_profile, required) is the IAM instance
+	// profile of the EC2 instances.
+	InstanceProfile string `json:"aws_instance_profile"`
+	// ServiceRole (aws_service_role) is the Beanstalk service role; enhanced
+	// health needs one.
+	ServiceRole string `json:"aws_service_role,omitempty"`
+	// EnvironmentType (aws_environment_type): LoadBalanced (default) or SingleInstance.
+	EnvironmentType string `json:"aws_environment_type"`
+	// LoadBalancerType (aws_load_balancer_type): application (default), network or classic.
+	LoadBalancerType string `json:"aws_load_balancer_type"`
+	// HealthReporting (aws_health_reporting): enhanced (default when a
+	// service role is set) or basic.
+	HealthReporting string `json:"aws_health_reporting"`
+	// NotificationEmail (aws_notification_email) subscribes an address to
+	// the environment's Beanstalk event notifications.
+	NotificationEmail string `json:"aws_notification_email,omitempty"`
+	// OptionSettings (aws_option_settings) are passed to Beanstalk as is,
+	// after the settings beanswap derives (so they win).
+	OptionSettings []OptionSetting `json:"aws_option_settings,omitempty"`
+	// Tags (aws_tags) are added to every environment beanswap creates.
+	Tags map[string]string `json:"aws_tags,omitempty"`
+
+	// ContainerPort (container_port) is the port the container listens on; default 80.
+	ContainerPort int `json:"container_port"`
+	// HealthCheckURL (health_check_url) is the path the load balancer
+	// checks; default /ping.
+	HealthCheckURL string `json:"health_check_url"`
+	// Env (env_vars) are plain container environment variables, added to
+	// PORT (ContainerPort) and PYM_ENV=live.
+	Env map[string]string `json:"env_vars,omitempty"`
+	// DockerAuthFormat (docker_auth_format): auths (default) or legacy.
+	DockerAuthFormat string `json:"docker_auth_format"`
+
+	// KeepEnvironments (keep_environments) is how many previous environments
+	// prune keeps besides the live one; default 1 (for rollback).
+	KeepEnvironments int `json:"keep_environments"`
+	// KeepVersions (keep_versions) is how many unused application versions
+	// prune keeps; default 10.
+	KeepVersions int `json:"keep_versions"`
+
+	// Timeouts bound every wait.
+	Timeouts Timeouts `json:"timeouts"`
+
+	// Notes lists what was accepted but ignored (keys of other deploy
+	// targets, application settings), for the caller to show.
+	Notes []Note `json:"-"`
+}
+
+// Timeouts bound the waits of a deploy. Keys: launch_timeout,
+// swap_timeout, acceptance_timeout, terminate_timeout.
+type Timeouts struct {
+	// Launch bounds the wait for a new environment to be Ready and healthy; default 30m.
+	Launch time.Duration `json:"launch"`
+	// Swap bounds a CNAME swap and its DNS verification; default 10m.
+	Swap time.Duration `json:"swap"`
+	// Acceptance bounds the acceptance tests; default 10m.
+	Acceptance time.Duration `json:"acceptance"`
+	// Terminate bounds the wait for an environment to terminate; default 20m.
+	Terminate time.Duration `json:"terminate"`
+}
+
+// OptionSetting is one Beanstalk configuration option.
+type OptionSetting struct {
+	Namespace  string `json:"namespace" yaml:"namespace"`
+	OptionName string `json:"option_name" yaml:"option_name"`
+	Value      string `json:"value" yaml:"value"`
+	// ResourceName targets a resource in the namespace (rarely needed).
+	ResourceName string `json:"resource_name,omitempty" yaml:"resource_name"`
+}
+
+// Note is something the loader accepted without using it.
+type Note struct {
+	File    string
+	Line    int
+	Key     string
+	Message string
+}
+
+func (n Note) String() string { return location(n.File, n.Line) + n.Key + ": " + n.Message }
+
+// Default returns a configuration holding every default, with no file.
+func Default() *Config {
+	return &Config{
+		DeployTarget:     DeployTargetBeanstalk,
+		InstanceType:     "t3.micro",
+		HostsMin:         1,
+		HostsMax:         4,
+		PlatformBranch:   DefaultPlatformBranch,
+		EnvironmentType:  EnvironmentLoadBalanced,
+		LoadBalancerType: "application",
+		ContainerPort:    80,
+		HealthCheckURL:   "/ping",
+		DockerAuthFormat: AuthFormatAuths,
+		KeepEnvironments: 1,
+		KeepVersions:     10,
+		Timeouts: Timeouts{
+			Launch:     30 * time.Minute,
+			Swap:       10 * time.Minute,
+			Acceptance: 10 * time.Minute,
+			Terminate:  20 * time.Minute,
+		},
+		Secrets: map[string]Secret{},
+	}
+}
+
+// applyDerivedDefaults fills the defaults that depend on other keys.
+func (c *Config) applyDerivedDefaults() {
+	// pymacaron's docs call live_host a URL, and some files hold one.
+	if strings.Contains(c.LiveHost, "://") {
+		if u, err := url.Parse(c.LiveHost); err == nil && u.Hostname() != "" {
+			if c.LiveURL == "" {
+				c.LiveURL = strings.TrimRight(c.LiveHost, "/")
+			}
+			c.LiveHost = u.Hostname()
+		}
+	}
+	c.AWSZoneID = strings.TrimPrefix(c.AWSZoneID, "/hostedzone/")
+	if c.Application == "" {
+		c.Application = c.Name
+	}
+	if c.CNAMEPrefix == "" {
+		c.CNAMEPrefix = c.Name
+	}
+	if c.HealthReporting == "" {
+		c.HealthReporting = "basic"
+		if c.ServiceRole != "" {
+			c.HealthReporting = "enhanced"
+		}
+	}
+	if c.LiveURL == "" && c.LiveHost != "" {
+		scheme := "http://"
+		if c.CertARN != "" {
+			scheme = "https://"
+		}
+		c.LiveURL = scheme + c.LiveHost
+	}
+}
+
+// ContainerEnv returns the container's environment: PORT, PYM_ENV, Env and
+// the secrets. Secrets stay wrapped; reveal them only when sending them.
+func (c *Config) ContainerEnv() (plain map[string]string, secrets map[string]Secret) {
+	plain = map[string]string{
+		"PORT":    fmt.Sprint(c.ContainerPort),
+		"PYM_ENV": "live",
+	}
+	for k, v := range c.Env {
+		plain[k] = v
+	}
+	secrets = make(map[string]Secret, len(c.Secrets))
+	for k, v := range c.Secrets {
+		secrets[k] = v
+		delete(plain, k)
+	}
+	return plain, secrets
+}
+
+// String summarises the configuration without any secret value.
+func (c *Config) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "service %s (application %s, region %s)", c.Name, c.Application, orDefault(c.AWSRegion, "from profile"))
+	if len(c.Secrets) > 0 {
+		names := make([]string, 0, len(c.Secrets))
+		for n := range c.Secrets {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(&b, ", secrets %s", strings.Join(names, ","))
+	}
+	return b.String()
+}
+
+// GoString keeps %#v from dumping fields one by one.
+func (c *Config) GoString() string { return "&config.Config{" + c.String() + "}" }
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,178 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"sort"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Option changes how a configuration is loaded.
+type Option func(*loader)
+
+// WithLookupEnv sets how environment variables (overrides and env_secrets)
+// are read; default os.LookupEnv.
+func WithLookupEnv(lookup func(string) (string, bool)) Option {
+	return func(l *loader) { l.lookupEnv = lookup }
+}
+
+// SkipSecrets loads the configuration without reading env_secrets values,
+// for commands that deploy nothing (status, prune).
+func SkipSecrets() Option { return func(l *loader) { l.skipSecrets = true } }
+
+// Strict makes every key beanswap does not know an error, instead of a
+// note (pym-config.yaml also holds application settings, so the default
+// only rejects keys that look like a misspelt deploy key).
+func Strict() Option { return func(l *loader) { l.strict = true } }
+
+type loader struct {
+	lookupEnv   func(string) (string, bool)
+	skipSecrets bool
+	strict      bool
+}
+
+// source is where a key's value came from.
+type source struct {
+	file string
+	line int
+}
+
+// Load reads and validates the pym-config.yaml at path. A missing file
+// wraps fs.ErrNotExist; invalid settings return a *ValidationError listing
+// every problem.
+func Load(path string, opts ...Option) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	return Parse(path, data, opts...)
+}
+
+// Parse decodes and validates a pym-config.yaml held in data; file names it
+// in messages.
+func Parse(file string, data []byte, opts ...Option) (*Config, error) {
+	l := loader{lookupEnv: os.LookupEnv}
+	for _, o := range opts {
+		o(&l)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", file, err)
+	}
+	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+		return nil, fmt.Errorf("parse %s: %w", file, ErrEmpty)
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("parse %s: line %d: expected a mapping of keys at the top level", file, root.Line)
+	}
+
+	c := Default()
+	c.File = file
+	var problems []Problem
+	sources := map[string]source{}
+	seen := map[string]int{}
+	failed := map[string]bool{}
+
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		name := k.Value
+		at := source{file, k.Line}
+		if first, dup := seen[name]; dup {
+			problems = append(problems, Problem{file, k.Line, name, fmt.Sprintf("defined twice (first at line %d)", first)})
+			continue
+		}
+		seen[name] = k.Line
+		if spec, ok := keyByName(name); ok {
+			sources[name] = at
+			if isNull(v) {
+				continue // "key:" with no value keeps the default
+			}
+			if err := spec.decode(c, v); err != nil {
+				problems = append(problems, Problem{file, k.Line, name, err.Error()})
+				failed[name] = true
+			}
+			continue
+		}
+		if p, note := l.unknownKey(name, at); p != nil {
+			problems = append(problems, *p)
+		} else {
+			c.Notes = append(c.Notes, note)
+		}
+	}
+	problems = append(problems, l.applyEnv(c, sources, failed)...)
+
+	c.applyDerivedDefaults()
+	problems = append(problems, c.validate(sources, failed)...)
+	if !l.skipSecrets {
+		problems = append(problems, c.resolveSecrets(l.lookupEnv, sources)...)
+	}
+	if len(problems) > 0 {
+		// A secret pasted into a deploy key would otherwise be echoed.
+		for i := range problems {
+			problems[i].Message = c.redact(problems[i].Message)
+		}
+		sortProblems(problems)
+		return nil, &ValidationError{Problems: problems}
+	}
+	return c, nil
+}
+
+// unknownKey returns a problem for a key that looks like a misspelt
+// deploy key (or any unknown key in strict mode), else a note.
+func (l *loader) unknownKey(name string, at source) (*Problem, Note) {
+	if why, ok := otherKeys[name]; ok {
+		return nil, Note{at.file, at.line, name, "ignored by beanswap (" + why + ")"}
+	}
+	suggestion := nearestKey(name)
+	switch {
+	case suggestion != "":
+		return &Problem{at.file, at.line, name, fmt.Sprintf("unknown key; did you mean %q?", suggestion)}, Note{}
+	case l.strict:
+		return &Problem{at.file, at.line, name, "unknown key (strict mode); known keys are listed by config.KnownKeys"}, Note{}
+	default:
+		return nil, Note{at.file, at.line, name, "not a deploy setting; left to the application"}
+	}
+}
+
+// applyEnv applies BEANSWAP_* overrides, which win over the file.
+func (l *loader) applyEnv(c *Config, sources map[string]source, failed map[string]bool) []Problem {
+	var problems []Problem
+	for _, spec := range deployKeys {
+		if spec.fromEnv == nil {
+			continue
+		}
+		env := EnvName(spec.name)
+		v, ok := l.lookupEnv(env)
+		if !ok {
+			continue
+		}
+		at := source{file: "$" + env}
+		sources[spec.name] = at
+		if err := spec.decode(c, spec.fromEnv(v)); err != nil {
+			problems = append(problems, Problem{at.file, 0, spec.name, err.Error()})
+			failed[spec.name] = true
+		}
+	}
+	return problems
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// sortProblems puts file problems in line order, then the others (the
+// environment, missing keys) by key.
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if (a.Line > 0) != (b.Line > 0) {
+			return a.Line > 0
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Key < b.Key
+	})
+}
