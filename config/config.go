@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/beanswap/beanswap/secret"
 )
 
 // DeployTargetBeanstalk is the only deploy_target beanswap deploys.
@@ -82,8 +84,8 @@ type Config struct {
 	// values become container environment variables. Each must be set and
 	// non-empty when the configuration is loaded (unless SkipSecrets).
 	EnvSecrets []string `json:"env_secrets,omitempty"`
-	// Secrets holds the values of EnvSecrets, by name.
-	Secrets map[string]Secret `json:"-"`
+	// Secrets holds the values of EnvSecrets, by name; they never print.
+	Secrets map[string]secret.Value `json:"-"`
 
 	// Application (aws_application) is the Beanstalk application; default Name.
 	Application string `json:"aws_application"`
@@ -196,7 +198,7 @@ func Default() *Config {
 			Acceptance: 10 * time.Minute,
 			Terminate:  20 * time.Minute,
 		},
-		Secrets: map[string]Secret{},
+		Secrets: map[string]secret.Value{},
 	}
 }
 
@@ -235,7 +237,7 @@ func (c *Config) applyDerivedDefaults() {
 
 // ContainerEnv returns the container's environment: PORT, PYM_ENV, Env and
 // the secrets. Secrets stay wrapped; reveal them only when sending them.
-func (c *Config) ContainerEnv() (plain map[string]string, secrets map[string]Secret) {
+func (c *Config) ContainerEnv() (plain map[string]string, secrets map[string]secret.Value) {
 	plain = map[string]string{
 		"PORT":    fmt.Sprint(c.ContainerPort),
 		"PYM_ENV": "live",
@@ -243,7 +245,7 @@ func (c *Config) ContainerEnv() (plain map[string]string, secrets map[string]Sec
 	for k, v := range c.Env {
 		plain[k] = v
 	}
-	secrets = make(map[string]Secret, len(c.Secrets))
+	secrets = make(map[string]secret.Value, len(c.Secrets))
 	for k, v := range c.Secrets {
 		secrets[k] = v
 		delete(plain, k)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"sort"
 
+	"github.com/beanswap/beanswap/secret"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -111,7 +113,7 @@ func Parse(file string, data []byte, opts ...Option) (*Config, error) {
 	if len(problems) > 0 {
 		// A secret pasted into a deploy key would otherwise be echoed.
 		for i := range problems {
-			problems[i].Message = c.redact(problems[i].Message)
+			problems[i].Message = secret.Scrub(problems[i].Message, c.secretValues()...)
 		}
 		sortProblems(problems)
 		return nil, &ValidationError{Problems: problems}
@@ -175,4 +177,12 @@ func sortProblems(ps []Problem) {
 		}
 		return a.Key < b.Key
 	})
+}
+
+func (c *Config) secretValues() []secret.Value {
+	vals := make([]secret.Value, 0, len(c.Secrets))
+	for _, v := range c.Secrets {
+		vals = append(vals, v)
+	}
+	return vals
 }

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/beanswap/beanswap/secret"
 )
 
 var (
@@ -248,7 +250,7 @@ func (c *Config) resolveSecrets(lookup func(string) (string, bool), sources map[
 		case val == "":
 			problems = append(problems, Problem{at.file, at.line, "env_secrets", "$" + name + " is empty"})
 		default:
-			c.Secrets[name] = NewSecret(val)
+			c.Secrets[name] = secret.New(val)
 		}
 	}
 	return problems
