@@ -1,0 +1,70 @@
+package dockercfg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// PublishInput says which image needs registry auth and where to put it.
+type PublishInput struct {
+	// Image is the reference Beanstalk will pull.
+	Image string
+	// Bucket receives the auth file; it must be in the environment's region.
+	Bucket string
+	// Key defaults to DefaultAuthKey.
+	Key string
+	// Format is FormatAuths (default) or FormatLegacy.
+	Format string
+	// Upload tunes encryption and the bucket owner check.
+	Upload UploadOptions
+}
+
+// Published says what Publish did.
+type Published struct {
+	Reference Reference
+	// Authentication is what Dockerrun.aws.json must carry; nil when the
+	// image needs no auth file.
+	Authentication *Authentication
+	// Location is the object written; zero when nothing was written.
+	Location Location
+	// NoAuthReason explains why no auth file was needed, when so.
+	NoAuthReason string
+	// Source says where the credentials came from (file or helper).
+	Source string
+}
+
+// Publish finds the credentials of image's registry in store, writes them
+// inline in an auth file and uploads it to S3. Images Beanstalk pulls
+// without one (Amazon ECR) are reported, not failed.
+func Publish(ctx context.Context, store *Store, client PutObjectAPI, in PublishInput) (Published, error) {
+	if in.Bucket == "" {
+		return Published{}, errors.New("publish registry auth: no bucket")
+	}
+	key := in.Key
+	if key == "" {
+		key = DefaultAuthKey
+	}
+	ref, creds, err := store.ForImage(ctx, in.Image)
+	switch {
+	case errors.Is(err, ErrNoAuthNeeded):
+		reason, _ := ref.NeedsNoAuth()
+		return Published{Reference: ref, NoAuthReason: reason}, nil
+	case err != nil:
+		return Published{}, fmt.Errorf("publish registry auth for %s: %w", in.Image, err)
+	}
+	body, err := AuthFile(in.Format, creds)
+	if err != nil {
+		return Published{}, fmt.Errorf("publish registry auth for %s: %w", in.Image, err)
+	}
+	loc, err := Upload(ctx, client, in.Bucket, key, body, in.Upload)
+	if err != nil {
+		return Published{}, fmt.Errorf("publish registry auth for %s: %w", in.Image, err)
+	}
+	return Published{
+		Reference:      ref,
+		Authentication: &Authentication{Bucket: in.Bucket, Key: key},
+		Location:       loc,
+		Source:         creds.Source,
+	}, nil
+}
