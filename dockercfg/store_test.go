@@ -58,8 +58,8 @@ func home(t *testing.T, files map[string]string, env ...string) []Option {
 
 func TestCredentialsLookupOrder(t *testing.T) {
 	helper := &fakeHelper{answers: map[string]Credentials{
-		"desktop " + DockerHubServer:  {ServerAddress: DockerHubServer, Username: "hubuser", Password: secretOf("hubpass"), Source: "credential helper desktop"},
-		"ecr-login ghcr.io":           {ServerAddress: "ghcr.io", Username: "ghuser", Password: secretOf("ghpass"), Source: "credential helper ecr-login"},
+		"desktop " + DockerHubServer:   {ServerAddress: DockerHubServer, Username: "hubuser", Password: secretOf("hubpass"), Source: "credential helper desktop"},
+		"ecr-login ghcr.io":            {ServerAddress: "ghcr.io", Username: "ghuser", Password: secretOf("ghpass"), Source: "credential helper ecr-login"},
 		"desktop registry.example.com": {ServerAddress: "registry.example.com", Username: "<never>", Source: "x"},
 	}}
 	tests := map[string]struct {
