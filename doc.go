@@ -5,6 +5,8 @@
 //
 //	config ──► dockercfg ──► beanstalk.Deploy ──► acceptance ──► swap.Swap ──► beanstalk.Prune
 //
+// The steps:
+//
 //   - config loads the service's pym-config.yaml (pymacaron-compatible)
 //     and validates it, reporting every problem with file and line.
 //   - dockercfg reads the user's Docker credentials (auths, credsStore,
