@@ -1,0 +1,196 @@
+package beanstalktest
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+)
+
+// The lifecycle, step by step, with the events Elastic Beanstalk emits.
+// Steps are scheduled on the simulation clock and applied lazily.
+
+const (
+	msgCreateFailed = "Create environment operation is complete, but with errors. For more information, see troubleshooting documentation."
+	msgUpdateFailed = "Update environment operation is complete, but with errors. For more information, see troubleshooting documentation."
+	degradedCause   = "100.0 % of the requests are failing with HTTP 5xx."
+)
+
+func frac(d time.Duration, f float64) time.Duration { return time.Duration(float64(d) * f) }
+
+// launch schedules a new environment's way to Ready and to health.
+func (st *state) launch(c call, e *environment) {
+	L := e.outcome.LaunchDuration
+	if L == 0 {
+		L = st.timing.Launch
+	}
+	id := strings.TrimPrefix(e.id, "e-")
+	st.emit(c.now, e, types.EventSeverityInfo, "createEnvironment is starting.")
+	st.at(c.now.Add(2*time.Second), e, func(at time.Time) {
+		st.emit(at, e, types.EventSeverityInfo, "Using elasticbeanstalk-%s-%s as Amazon S3 storage bucket for environment data.", st.region, st.account)
+	})
+	st.at(c.now.Add(frac(L, 0.1)), e, func(at time.Time) {
+		st.emit(at, e, types.EventSeverityInfo, "Created security group named: awseb-e-%s-stack-AWSEBSecurityGroup-%s", id, strings.ToUpper(st.randomID(12)))
+	})
+	st.at(c.now.Add(frac(L, 0.3)), e, func(at time.Time) {
+		if e.singleInstance {
+			st.emit(at, e, types.EventSeverityInfo, "Created EIP: %s", e.endpoint)
+		} else {
+			st.emit(at, e, types.EventSeverityInfo, "Created load balancer named: %s", strings.SplitN(e.endpoint, ".", 2)[0])
+		}
+	})
+	st.at(c.now.Add(frac(L, 0.5)), e, func(at time.Time) {
+		st.emit(at, e, types.EventSeverityInfo, "Created Auto Scaling group named: awseb-e-%s-stack-AWSEBAutoScalingGroup-%s", id, strings.ToUpper(st.randomID(12)))
+	})
+	st.at(c.now.Add(frac(L, 0.6)), e, func(at time.Time) {
+		st.emit(at, e, types.EventSeverityInfo, "Waiting for EC2 instances to launch. This may take a few minutes.")
+	})
+	st.at(c.now.Add(frac(L, 0.85)), e, func(at time.Time) {
+		if reason := st.failureReason(e.outcome, e.app, e.version); reason != "" {
+			e.outcome.FailLaunch, e.outcome.FailureReason = true, reason
+			st.emit(at, e, types.EventSeverityError, "%s", reason)
+			st.emit(at, e, types.EventSeverityError, "[Instance: i-0%s] Command failed on instance. Return code: 1 Output: Engine execution has encountered an error.", st.randomID(16))
+			return
+		}
+		st.emit(at, e, types.EventSeverityInfo, "Instance deployment completed successfully.")
+	})
+	st.at(c.now.Add(L), e, func(at time.Time) {
+		e.status, e.updated = types.EnvironmentStatusReady, at
+		if e.outcome.FailLaunch {
+			st.emit(at, e, types.EventSeverityError, msgCreateFailed)
+			st.setHealth(at, e, types.EnvironmentHealthRed, types.EnvironmentHealthStatusSevere, e.outcome.FailureReason)
+			return
+		}
+		st.emit(at, e, types.EventSeverityInfo, "Successfully launched environment: %s", e.name)
+		st.scheduleHealthy(at, e, L)
+	})
+}
+
+// scheduleHealthy turns a Ready environment Green after its health delay.
+func (st *state) scheduleHealthy(readyAt time.Time, e *environment, took time.Duration) {
+	if e.outcome.NeverHealthy {
+		return
+	}
+	h := e.outcome.HealthyAfter
+	if h == 0 {
+		h = st.timing.Health
+	}
+	st.at(readyAt.Add(h), e, func(at time.Time) {
+		st.setHealth(at, e, types.EnvironmentHealthGreen, types.EnvironmentHealthStatusOk, "")
+		if e.enhanced {
+			st.emit(at, e, types.EventSeverityInfo, "Environment health has transitioned from Pending to Ok. Initialization completed %d seconds ago and took %d minutes.", int(h.Seconds()), int(took.Minutes()))
+		}
+	})
+}
+
+// setHealth changes health, with the event enhanced health emits for a
+// change for the worse.
+func (st *state) setHealth(at time.Time, e *environment, colour types.EnvironmentHealth, status types.EnvironmentHealthStatus, cause string) {
+	prev := e.healthStatus
+	e.health, e.healthStatus = colour, status
+	e.causes = nil
+	if cause != "" {
+		e.causes = []string{cause}
+	}
+	if status == types.EnvironmentHealthStatusSevere || status == types.EnvironmentHealthStatusDegraded {
+		sev := types.EventSeverityWarn
+		msg := fmt.Sprintf("Environment health has transitioned from %s to %s.", prev, status)
+		if cause != "" {
+			msg += " " + cause
+		}
+		if !e.enhanced {
+			msg = fmt.Sprintf("Environment health has been set to %s", strings.ToUpper(string(colour)))
+		}
+		st.emit(at, e, sev, "%s", msg)
+	}
+}
+
+// failureReason is why a launch or deploy of version fails: the script
+// says so, or the bundle is not something Beanstalk can run.
+func (st *state) failureReason(o Outcome, app, version string) string {
+	if o.FailLaunch {
+		if o.FailureReason != "" {
+			return o.FailureReason
+		}
+		return "Instance deployment failed. For details, see 'eb-engine.log'."
+	}
+	if version == "" {
+		return ""
+	}
+	a, ok := st.apps[app]
+	if !ok || a.versions[version] == nil {
+		return "Application version " + version + " no longer exists."
+	}
+	return st.inspectBundle(a.versions[version])
+}
+
+func (st *state) startUpdate(c call, e *environment, version string) {
+	e.status, e.updated = types.EnvironmentStatusUpdating, c.now
+	st.emit(c.now, e, types.EventSeverityInfo, "Environment update is starting.")
+	if version != "" {
+		st.emit(c.now, e, types.EventSeverityInfo, "Deploying new version to instance(s).")
+	}
+	st.at(c.now.Add(st.timing.Update), e, func(at time.Time) {
+		e.status, e.updated = types.EnvironmentStatusReady, at
+		if version != "" {
+			if reason := st.failureReason(st.scripts.outcome(e.name, version), e.app, version); reason != "" {
+				st.emit(at, e, types.EventSeverityError, "%s", reason)
+				st.emit(at, e, types.EventSeverityError, "Failed to deploy application.")
+				st.emit(at, e, types.EventSeverityError, msgUpdateFailed)
+				st.setHealth(at, e, types.EnvironmentHealthRed, types.EnvironmentHealthStatusSevere, reason)
+				return
+			}
+			e.version = version
+			e.outcome = st.scripts.outcome(e.name, version)
+			e.degraded = false
+		}
+		st.emit(at, e, types.EventSeverityInfo, "Environment update completed successfully.")
+	})
+}
+
+func (st *state) startSwap(c call, a, b *environment) {
+	for _, e := range []*environment{a, b} {
+		e.status, e.updated = types.EnvironmentStatusUpdating, c.now
+		st.emit(c.now, e, types.EventSeverityInfo, "swapEnvironmentCNAMEs is starting.")
+	}
+	done := c.now.Add(st.timing.Swap)
+	// One step swaps both, so no observer sees half a swap.
+	st.at(done, a, func(at time.Time) {
+		a.cname, b.cname = b.cname, a.cname
+		for _, e := range []*environment{a, b} {
+			e.status, e.updated = types.EnvironmentStatusReady, at
+			st.emit(at, e, types.EventSeverityInfo, "Completed swapping CNAMEs for environments '%s' and '%s'.", a.name, b.name)
+		}
+		for _, e := range []*environment{a, b} {
+			if e.outcome.DegradeAfterSwap && !e.degraded {
+				e := e
+				st.at(at.Add(15*time.Second), e, func(at time.Time) {
+					e.degraded = true
+					st.setHealth(at, e, types.EnvironmentHealthRed, types.EnvironmentHealthStatusSevere, degradedCause)
+				})
+			}
+		}
+	})
+}
+
+func (st *state) startTermination(c call, e *environment) {
+	e.cancelSteps()
+	e.status, e.updated = types.EnvironmentStatusTerminating, c.now
+	id := strings.TrimPrefix(e.id, "e-")
+	T := st.timing.Terminate
+	st.emit(c.now, e, types.EventSeverityInfo, "terminateEnvironment is starting.")
+	st.at(c.now.Add(frac(T, 0.3)), e, func(at time.Time) {
+		st.emit(at, e, types.EventSeverityInfo, "Deleted Auto Scaling group named: awseb-e-%s-stack-AWSEBAutoScalingGroup-%s", id, strings.ToUpper(st.randomID(12)))
+	})
+	if !e.singleInstance {
+		st.at(c.now.Add(frac(T, 0.6)), e, func(at time.Time) {
+			st.emit(at, e, types.EventSeverityInfo, "Deleted load balancer named: %s", strings.SplitN(e.endpoint, ".", 2)[0])
+		})
+	}
+	st.at(c.now.Add(T), e, func(at time.Time) {
+		e.status, e.updated, e.terminatedAt = types.EnvironmentStatusTerminated, at, at
+		e.health, e.healthStatus, e.causes = types.EnvironmentHealthGrey, types.EnvironmentHealthStatusSuspended, nil
+		st.emit(at, e, types.EventSeverityInfo, "terminateEnvironment completed successfully.")
+	})
+}

@@ -1,0 +1,163 @@
+package beanstalktest
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Options configure a Server. Every zero value means the documented default.
+type Options struct {
+	// Addr is the listen address; default "127.0.0.1:0" (a free port).
+	Addr string
+	// Region is the simulated region; default "us-east-1".
+	Region string
+	// AccountID is the simulated account; default "123456789012".
+	AccountID string
+	// Clock drives the lifecycle; default NewScaledClock(time.Time{}, 1),
+	// real time.
+	Clock Clock
+	// Timing sets how long lifecycle operations take on Clock.
+	Timing Timing
+	// Quotas are the account limits.
+	Quotas Quotas
+	// Faults injects throttling and failures.
+	Faults Faults
+	// Seed makes identifiers and random faults repeatable; default 1.
+	Seed int64
+	// AllowMissingInstanceProfile accepts CreateEnvironment without
+	// aws:autoscaling:launchconfiguration/IamInstanceProfile, which AWS
+	// rejects.
+	AllowMissingInstanceProfile bool
+	// Logger receives one line per request at debug level; nil discards.
+	Logger *slog.Logger
+}
+
+// Timing is how long operations take, in the Clock's time.
+type Timing struct {
+	// Launch is CreateEnvironment until Ready; default 5m.
+	Launch time.Duration
+	// Health is Ready until health turns Green/Ok; default 30s.
+	Health time.Duration
+	// Update is an UpdateEnvironment; default 2m.
+	Update time.Duration
+	// Swap is a SwapEnvironmentCNAMEs until both are Ready; default 40s.
+	Swap time.Duration
+	// Terminate is Terminating until Terminated; default 3m.
+	Terminate time.Duration
+	// DeletedVisible is how long a terminated environment stays listed; default 1h.
+	DeletedVisible time.Duration
+}
+
+// Quotas are account limits.
+type Quotas struct {
+	// ApplicationVersions across all applications; default 1000.
+	ApplicationVersions int
+	// Environments not terminated; default 200.
+	Environments int
+	// Applications; default 75.
+	Applications int
+}
+
+// Faults make the simulator misbehave the way AWS does on a bad day. All
+// rates are probabilities between 0 and 1 per request.
+type Faults struct {
+	// DisableThrottling turns the token bucket off.
+	DisableThrottling bool
+	// ThrottleRate is the bucket's refill, in calls per second of Clock
+	// time; default 2.
+	ThrottleRate float64
+	// ThrottleBurst is the bucket's size; default 15.
+	ThrottleBurst int
+	// ThrottledActions share the bucket; default DescribeEnvironments,
+	// DescribeEvents and ListTagsForResource.
+	ThrottledActions []string
+	// ErrorRate answers that share of Beanstalk requests with HTTP 500
+	// InternalFailure or 503 ServiceUnavailable.
+	ErrorRate float64
+	// SlowRate delays that share of Beanstalk requests by SlowDelay of
+	// wall-clock time.
+	SlowRate  float64
+	SlowDelay time.Duration
+	// DropRate closes the connection of that share of Beanstalk requests
+	// without an answer.
+	DropRate float64
+}
+
+// Outcome scripts what happens to an environment: how its launch goes,
+// when it turns healthy, what its instances answer.
+type Outcome struct {
+	// FailLaunch ends the launch (or an update to this version) with
+	// errors: ERROR events, Health Red, HealthStatus Severe.
+	FailLaunch bool
+	// FailureReason is the ERROR event explaining the failure; default a
+	// failed image pull.
+	FailureReason string
+	// LaunchDuration overrides Timing.Launch.
+	LaunchDuration time.Duration
+	// HealthyAfter overrides Timing.Health: how long after Ready the
+	// environment turns Green.
+	HealthyAfter time.Duration
+	// NeverHealthy leaves health Grey/Pending after Ready.
+	NeverHealthy bool
+	// DegradeAfterSwap turns health Red and makes the instances answer
+	// 503 shortly after a CNAME swap completes.
+	DegradeAfterSwap bool
+	// Handler serves the environment's HTTP traffic; default an app
+	// answering /ping and /version (with the version label).
+	Handler http.Handler
+}
+
+func (o *Options) withDefaults() {
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
+	}
+	if o.Region == "" {
+		o.Region = "us-east-1"
+	}
+	if o.AccountID == "" {
+		o.AccountID = "123456789012"
+	}
+	if o.Clock == nil {
+		o.Clock = NewScaledClock(time.Time{}, 1)
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	t := &o.Timing
+	setDefault(&t.Launch, 5*time.Minute)
+	setDefault(&t.Health, 30*time.Second)
+	setDefault(&t.Update, 2*time.Minute)
+	setDefault(&t.Swap, 40*time.Second)
+	setDefault(&t.Terminate, 3*time.Minute)
+	setDefault(&t.DeletedVisible, time.Hour)
+	q := &o.Quotas
+	if q.ApplicationVersions == 0 {
+		q.ApplicationVersions = 1000
+	}
+	if q.Environments == 0 {
+		q.Environments = 200
+	}
+	if q.Applications == 0 {
+		q.Applications = 75
+	}
+	o.Faults.withDefaults()
+}
+
+func (f *Faults) withDefaults() {
+	if f.ThrottleRate == 0 {
+		f.ThrottleRate = 2
+	}
+	if f.ThrottleBurst == 0 {
+		f.ThrottleBurst = 15
+	}
+	if f.ThrottledActions == nil {
+		f.ThrottledActions = []string{"DescribeEnvironments", "DescribeEvents", "ListTagsForResource"}
+	}
+}
+
+func setDefault(d *time.Duration, v time.Duration) {
+	if *d == 0 {
+		*d = v
+	}
+}

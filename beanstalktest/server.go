@@ -1,0 +1,359 @@
+package beanstalktest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+)
+
+// Server is a running simulator: Elastic Beanstalk, S3 and the
+// environments' HTTP traffic on one loopback address.
+type Server struct {
+	// URL is the base URL, e.g. http://127.0.0.1:41235: the endpoint of
+	// every simulated service.
+	URL string
+
+	opts     Options
+	clock    Clock
+	listener net.Listener
+	http     *http.Server
+	log      *slog.Logger
+	s3       http.Handler
+	bucketFS *s3mem.Backend
+
+	mu     sync.Mutex // guards everything below, and st
+	st     *state
+	calls  map[string]int
+	faults Faults
+	bucket tokenBucket
+	scripts
+	rng *faultRand
+
+	closeOnce sync.Once
+	serveDone chan struct{}
+}
+
+// NewServer starts a simulator listening on opts.Addr (a free loopback
+// port by default). Close it when done.
+func NewServer(opts Options) (*Server, error) {
+	opts.withDefaults()
+	s := &Server{
+		opts:      opts,
+		clock:     opts.Clock,
+		log:       opts.Logger,
+		calls:     map[string]int{},
+		faults:    opts.Faults,
+		st:        newState(opts.Region, opts.AccountID, opts.Seed),
+		serveDone: make(chan struct{}),
+		rng:       newFaultRand(opts.Seed),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.st.timing, s.st.quotas, s.st.requireProfile = opts.Timing, opts.Quotas, !opts.AllowMissingInstanceProfile
+	s.st.scripts = &s.scripts
+	s.bucket = newTokenBucket(s.faults, s.clock.Now())
+	s.bucketFS = s3mem.New()
+	s.st.objects = s.bucketFS
+	s.s3 = gofakes3.New(s.bucketFS, gofakes3.WithTimeSkewLimit(0)).Server()
+
+	l, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("beanstalktest: listen on %s: %w", opts.Addr, err)
+	}
+	s.listener = l
+	s.URL = "http://" + l.Addr().String()
+	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		defer close(s.serveDone)
+		_ = s.http.Serve(l)
+	}()
+	return s, nil
+}
+
+// Start starts a simulator for a test and closes it when the test ends.
+func Start(tb testing.TB, opts Options) *Server {
+	tb.Helper()
+	s, err := NewServer(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server and waits for it.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.http.Shutdown(ctx); err != nil {
+			_ = s.http.Close()
+		}
+		<-s.serveDone
+	})
+}
+
+// Clock returns the clock driving the simulation.
+func (s *Server) Clock() Clock { return s.clock }
+
+// Region returns the simulated region.
+func (s *Server) Region() string { return s.opts.Region }
+
+// AccountID returns the simulated account.
+func (s *Server) AccountID() string { return s.opts.AccountID }
+
+// Config returns an aws.Config whose clients reach the simulator: its
+// endpoint, region, static credentials, and an HTTP client that resolves
+// environment CNAMEs to the simulated instances. S3 clients also need
+// UsePathStyle (see S3Options).
+func (s *Server) Config() aws.Config {
+	return aws.Config{
+		Region:       s.opts.Region,
+		BaseEndpoint: aws.String(s.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDBEANSTALKTEST", "beanstalktest-secret", ""),
+		HTTPClient:   s.HTTPClient(),
+	}
+}
+
+// HTTPClient returns a client whose DNS knows the simulated environments:
+// requests to an environment's CNAME or endpoint reach the environment
+// that holds it now (as DNS would after a swap); unknown names under
+// elasticbeanstalk.com fail as "no such host". Other hosts are dialled
+// normally.
+func (s *Server) HTTPClient() *http.Client {
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.Proxy = nil
+	var d net.Dialer
+	base.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		if s.isInstanceHost(host) {
+			if !s.resolves(host) {
+				return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+			}
+			return d.DialContext(ctx, network, s.listener.Addr().String())
+		}
+		return d.DialContext(ctx, network, addr)
+	}
+	return &http.Client{Transport: base, Timeout: 2 * time.Minute}
+}
+
+// ServeHTTP routes a request: environment traffic by Host, then AWS calls
+// by the service in their SigV4 credential scope (as moto does).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if s.isInstanceHost(host) {
+		s.serveInstance(w, r, host)
+		return
+	}
+	switch service := signingService(r); service {
+	case "elasticbeanstalk":
+		s.serveBeanstalk(w, r)
+	case "s3":
+		s.s3.ServeHTTP(w, r)
+	case "sts":
+		s.serveSTS(w, r)
+	case "":
+		if isForm(r) {
+			if err := r.ParseForm(); err == nil && r.PostForm.Get("Action") == "GetCallerIdentity" {
+				s.serveSTS(w, r)
+				return
+			}
+			s.serveBeanstalk(w, r)
+			return
+		}
+		s.s3.ServeHTTP(w, r)
+	default:
+		writeError(w, &APIError{Code: "UnknownService", Message: fmt.Sprintf("the simulator serves elasticbeanstalk, s3 and sts, not %s", service)}, newRequestID())
+	}
+}
+
+// signingService reads the service from the Authorization header or a
+// presigned URL's X-Amz-Credential: AKID/date/region/SERVICE/aws4_request.
+func signingService(r *http.Request) string {
+	cred := ""
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		if i := strings.Index(auth, "Credential="); i >= 0 {
+			cred = auth[i+len("Credential="):]
+			if j := strings.IndexAny(cred, ", "); j >= 0 {
+				cred = cred[:j]
+			}
+		}
+	} else {
+		cred = r.URL.Query().Get("X-Amz-Credential")
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) >= 5 {
+		return parts[3]
+	}
+	return ""
+}
+
+func isForm(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+}
+
+// call is one Beanstalk request being served.
+type call struct {
+	now       time.Time
+	requestID string
+}
+
+func (s *Server) serveBeanstalk(w http.ResponseWriter, r *http.Request) {
+	requestID := newRequestID()
+	if err := r.ParseForm(); err != nil {
+		writeError(w, &APIError{Code: "MalformedQueryString", Message: err.Error()}, requestID)
+		return
+	}
+	action := r.PostForm.Get("Action")
+	if action == "" {
+		action = r.Form.Get("Action")
+	}
+	s.mu.Lock()
+	s.calls[action]++
+	fault := s.rng.pick(s.faults)
+	s.mu.Unlock()
+	s.log.Debug("beanstalktest request", "action", action, "request_id", requestID, "fault", fault)
+
+	switch fault {
+	case faultDrop:
+		dropConnection(w)
+		return
+	case faultSlow:
+		if sleepReal(r.Context(), s.faults.SlowDelay) != nil {
+			return
+		}
+	case faultError:
+		writeError(w, &APIError{Code: CodeInternalFailure, Message: "An internal error occurred (simulated).", Status: http.StatusInternalServerError}, requestID)
+		return
+	case faultUnavailable:
+		writeError(w, &APIError{Code: CodeServiceUnavailable, Message: "Service is unavailable (simulated).", Status: http.StatusServiceUnavailable}, requestID)
+		return
+	}
+
+	h, ok := handlers[action]
+	if !ok {
+		writeError(w, &APIError{Code: CodeInvalidAction, Message: fmt.Sprintf("Could not find operation %s for version 2010-12-01", action)}, requestID)
+		return
+	}
+	s.mu.Lock()
+	now := s.clock.Now()
+	s.st.advance(now)
+	if s.throttled(action, now) {
+		s.mu.Unlock()
+		writeError(w, &APIError{Code: CodeThrottling, Message: "Rate exceeded"}, requestID)
+		return
+	}
+	out, err := h(s.st, r.PostForm, call{now: now, requestID: requestID})
+	s.mu.Unlock()
+
+	if err != nil {
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) {
+			apiErr = &APIError{Code: CodeInternalFailure, Message: err.Error(), Status: http.StatusInternalServerError}
+		}
+		writeError(w, apiErr, requestID)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	_, _ = w.Write(encodeResponse(action, out, requestID))
+}
+
+func writeError(w http.ResponseWriter, e *APIError, requestID string) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.WriteHeader(e.status())
+	_, _ = w.Write(encodeError(e, requestID))
+}
+
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = io.ReadFull(rand.Reader, b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// serveSTS answers GetCallerIdentity, which deploy tools use to learn the
+// account (for S3's ExpectedBucketOwner).
+func (s *Server) serveSTS(w http.ResponseWriter, r *http.Request) {
+	requestID := newRequestID()
+	_ = r.ParseForm()
+	if a := r.PostForm.Get("Action"); a != "GetCallerIdentity" {
+		writeError(w, &APIError{Code: CodeInvalidAction, Message: fmt.Sprintf("the simulator's STS only answers GetCallerIdentity, not %q", a)}, requestID)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>`+
+		`<Arn>arn:aws:iam::%[1]s:user/beanstalktest</Arn><UserId>AIDABEANSTALKTEST</UserId><Account>%[1]s</Account>`+
+		`</GetCallerIdentityResult><ResponseMetadata><RequestId>%[2]s</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+		s.opts.AccountID, requestID)
+}
+
+// CallCount returns how many requests the simulator received for a
+// Beanstalk action (every attempt, faults and throttling included).
+func (s *Server) CallCount(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[action]
+}
+
+// Calls returns a copy of the request counts by action.
+func (s *Server) Calls() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.calls))
+	for k, v := range s.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCalls zeroes the request counts.
+func (s *Server) ResetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = map[string]int{}
+}
+
+// SetFaults replaces the fault injection settings; the throttling bucket
+// starts full.
+func (s *Server) SetFaults(f Faults) {
+	f.withDefaults()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+	s.bucket = newTokenBucket(f, s.clock.Now())
+}
