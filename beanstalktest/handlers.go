@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
-
 )
 
 // handler serves one Beanstalk action. It runs with Server.mu held and

@@ -233,6 +233,7 @@ func (s *Server) serveBeanstalk(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[action]++
 	fault := s.rng.pick(s.faults)
+	slowDelay := s.faults.SlowDelay
 	s.mu.Unlock()
 	s.log.Debug("beanstalktest request", "action", action, "request_id", requestID, "fault", fault)
 
@@ -241,7 +242,7 @@ func (s *Server) serveBeanstalk(w http.ResponseWriter, r *http.Request) {
 		dropConnection(w)
 		return
 	case faultSlow:
-		if sleepReal(r.Context(), s.faults.SlowDelay) != nil {
+		if sleepReal(r.Context(), slowDelay) != nil {
 			return
 		}
 	case faultError:

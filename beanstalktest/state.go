@@ -47,27 +47,27 @@ type appVersion struct {
 }
 
 type environment struct {
-	id, name, app, arn   string
-	description          string
-	cname, endpoint      string
-	version              string
-	solutionStack        string
-	platformArn          string
-	status               types.EnvironmentStatus
-	health               types.EnvironmentHealth
-	healthStatus         types.EnvironmentHealthStatus
-	causes               []string
-	created, updated     time.Time
-	terminatedAt         time.Time
-	options              []types.ConfigurationOptionSetting
-	tags                 []types.Tag
-	enhanced             bool
-	singleInstance       bool
-	outcome              Outcome
-	handler              http.Handler // overrides outcome.Handler when set
-	degraded             bool
-	generation           int // bumped to cancel pending steps
-	lastRequestID        string
+	id, name, app, arn string
+	description        string
+	cname, endpoint    string
+	version            string
+	solutionStack      string
+	platformArn        string
+	status             types.EnvironmentStatus
+	health             types.EnvironmentHealth
+	healthStatus       types.EnvironmentHealthStatus
+	causes             []string
+	created, updated   time.Time
+	terminatedAt       time.Time
+	options            []types.ConfigurationOptionSetting
+	tags               []types.Tag
+	enhanced           bool
+	singleInstance     bool
+	outcome            Outcome
+	handler            http.Handler // overrides outcome.Handler when set
+	degraded           bool
+	generation         int // bumped to cancel pending steps
+	lastRequestID      string
 }
 
 type event struct {
