@@ -2,8 +2,8 @@ package beanstalktest
 
 import (
 	"encoding/json"
-	"net"
 	"errors"
+	"net"
 	"testing"
 	"time"
 

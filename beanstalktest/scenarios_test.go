@@ -198,9 +198,18 @@ func TestCreateEnvironmentErrors(t *testing.T) {
 			_, err := f.eb.CreateEnvironment(f.ctx, &eb.CreateEnvironmentInput{ApplicationName: aws.String(appName), EnvironmentName: aws.String("hello-v2"), SolutionStackName: aws.String("x"), PlatformArn: aws.String("y")})
 			return err
 		}, CodeInvalidParameterCombination, "cannot specify both"},
-		"bad env type":  {func() error { _, err := f.tryCreate("hello-v2", "v1", "", option(nsEnvironment, "EnvironmentType", "Big")); return err }, CodeInvalidParameterValue, "EnvironmentType"},
-		"min over max":  {func() error { _, err := f.tryCreate("hello-v2", "v1", "", option(nsASG, "MinSize", "5"), option(nsASG, "MaxSize", "2")); return err }, CodeInvalidParameterValue, "MinSize must be less than or equal to MaxSize"},
-		"env too large": {func() error { _, err := f.tryCreate("hello-v2", "v1", "", option(nsEnvVars, "BIG", strings.Repeat("x", 5000))); return err }, CodeInvalidParameterValue, "4096"},
+		"bad env type": {func() error {
+			_, err := f.tryCreate("hello-v2", "v1", "", option(nsEnvironment, "EnvironmentType", "Big"))
+			return err
+		}, CodeInvalidParameterValue, "EnvironmentType"},
+		"min over max": {func() error {
+			_, err := f.tryCreate("hello-v2", "v1", "", option(nsASG, "MinSize", "5"), option(nsASG, "MaxSize", "2"))
+			return err
+		}, CodeInvalidParameterValue, "MinSize must be less than or equal to MaxSize"},
+		"env too large": {func() error {
+			_, err := f.tryCreate("hello-v2", "v1", "", option(nsEnvVars, "BIG", strings.Repeat("x", 5000)))
+			return err
+		}, CodeInvalidParameterValue, "4096"},
 		"reserved tag": {func() error {
 			_, err := f.eb.CreateEnvironment(f.ctx, &eb.CreateEnvironmentInput{ApplicationName: aws.String(appName), EnvironmentName: aws.String("hello-v2"), SolutionStackName: aws.String("64bit Amazon Linux 2023 v4.13.1 running Docker"), OptionSettings: []types.ConfigurationOptionSetting{profile}, Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("y")}}})
 			return err
