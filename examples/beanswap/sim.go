@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/beanswap/beanswap/beanstalktest"
+)
+
+func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:4599", "address to serve on (loopback only is wise)")
+	scale := fs.Float64("scale", 60, "simulated seconds per real second (60: a 5-minute launch takes 5 s)")
+	noThrottle := fs.Bool("no-throttle", false, "turn off Describe* throttling (2 calls/s, burst 15)")
+	seed := fs.Int64("seed", 1, "seed for identifiers and random faults")
+	errorRate := fs.Float64("error-rate", 0, "share of Beanstalk requests answered with HTTP 5xx")
+	verbose := fs.Bool("v", false, "log every Beanstalk request")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	opts := beanstalktest.Options{
+		Addr:   *listen,
+		Clock:  beanstalktest.NewScaledClock(time.Time{}, *scale),
+		Seed:   *seed,
+		Faults: beanstalktest.Faults{DisableThrottling: *noThrottle, ErrorRate: *errorRate},
+	}
+	if *verbose {
+		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	sim, err := beanstalktest.NewServer(opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "beanswap sim:", err)
+		return exitFailed
+	}
+	defer sim.Close()
+	fmt.Fprintf(stdout, `Elastic Beanstalk simulator (with S3 and STS) on %[1]s, clock x%[2]g, region %[3]s, account %[4]s
+
+Point any AWS SDK or CLI at it:
+  export AWS_ENDPOINT_URL=%[1]s AWS_REGION=%[3]s AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+  (S3 clients: path-style addressing)
+
+Environments answer on the same address, by Host header or as an HTTP proxy:
+  curl -H 'Host: PREFIX.%[3]s.elasticbeanstalk.com' %[1]s/ping
+  curl -x %[1]s http://PREFIX.%[3]s.elasticbeanstalk.com/version
+
+Interrupt (Ctrl-C) to stop; state lives in memory only.
+`, sim.URL, *scale, sim.Region(), sim.AccountID())
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "simulator stopped")
+	return exitOK
+}
