@@ -199,7 +199,6 @@ func count(out any, err error, n func() int) string {
 	return strconv.Itoa(n())
 }
 
-
 func statusOf(out *eb.CreateEnvironmentOutput, err error) string {
 	if err != nil {
 		return "error"

@@ -41,7 +41,7 @@ func TestBoto3SeesTheSameService(t *testing.T) {
 		Platform string
 		Created  struct{ Status, Cname, Health string }
 		Ready    struct {
-			Status, Health     string
+			Status, Health    string
 			CreatedIsDatetime bool `json:"created_is_datetime"`
 		}
 		EventsPage    int    `json:"events_page"`
