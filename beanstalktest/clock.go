@@ -4,16 +4,14 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/beanswap/beanswap/clock"
 )
 
 // Clock drives the simulator's lifecycle: environments launch, swap and
 // terminate when its time passes. The same clock, handed to the code under
 // test, makes its waits take simulated time too.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits d of the clock's time, or until ctx is done.
-	Sleep(ctx context.Context, d time.Duration) error
-}
+type Clock = clock.Clock
 
 // ScaledClock runs Scale times faster than the wall clock: with Scale 600
 // a 5-minute launch takes half a second.
@@ -47,7 +45,7 @@ func (c *ScaledClock) Now() time.Time {
 
 // Sleep sleeps d of simulated time.
 func (c *ScaledClock) Sleep(ctx context.Context, d time.Duration) error {
-	return sleepReal(ctx, c.Real(d))
+	return clock.Real{}.Sleep(ctx, c.Real(d))
 }
 
 // Real converts a simulated duration to wall-clock time.
@@ -95,18 +93,4 @@ func (c *ManualClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 	c.Advance(d)
 	return nil
-}
-
-func sleepReal(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/beanswap/beanswap/clock"
 )
 
 // Server is a running simulator: Elastic Beanstalk, S3 and the
@@ -242,7 +244,7 @@ func (s *Server) serveBeanstalk(w http.ResponseWriter, r *http.Request) {
 		dropConnection(w)
 		return
 	case faultSlow:
-		if sleepReal(r.Context(), slowDelay) != nil {
+		if (clock.Real{}).Sleep(r.Context(), slowDelay) != nil {
 			return
 		}
 	case faultError:
