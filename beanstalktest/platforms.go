@@ -3,12 +3,13 @@ package beanstalktest
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+
+	"github.com/beanswap/beanswap/internal/dotted"
 )
 
 // platform is one entry of the simulated catalogue.
@@ -144,32 +145,11 @@ func compareFilter(field, op, want string, version bool) (bool, error) {
 		if !version {
 			return false, invalidParam("Operator %s only applies to PlatformVersion.", op)
 		}
-		c := compareVersions(field, want)
+		c := dotted.Compare(field, want)
 		return map[string]bool{"<": c < 0, "<=": c <= 0, ">": c > 0, ">=": c >= 0}[op], nil
 	default:
 		return false, invalidParam("Invalid filter operator %q.", op)
 	}
-}
-
-// compareVersions compares dotted numeric versions.
-func compareVersions(a, b string) int {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < max(len(as), len(bs)); i++ {
-		var x, y int
-		if i < len(as) {
-			x, _ = strconv.Atoi(as[i])
-		}
-		if i < len(bs) {
-			y, _ = strconv.Atoi(bs[i])
-		}
-		if x != y {
-			if x < y {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
 }
 
 func (st *state) listAvailableSolutionStacks(c call, _ *eb.ListAvailableSolutionStacksInput) (*eb.ListAvailableSolutionStacksOutput, error) {

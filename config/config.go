@@ -140,6 +140,20 @@ type Config struct {
 	// Timeouts bound every wait.
 	Timeouts Timeouts `json:"timeouts"`
 
+	// AcceptanceChecks (acceptance_checks) are HTTP checks run against the
+	// new environment before the swap and against the live CNAME after it;
+	// default one: GET health_check_url answers 200.
+	AcceptanceChecks []AcceptanceCheck `json:"acceptance_checks,omitempty"`
+	// AcceptanceCommand (acceptance_command) is an external test command
+	// (argv, no shell) run against the new environment, with
+	// PYM_SERVER_HOST, PYM_SERVER_PORT and NO_SSL_CHECK set as pymacaron's
+	// acceptance tests expect.
+	AcceptanceCommand []string `json:"acceptance_command,omitempty"`
+	// OnFailure (on_failure) is what happens to a new environment that
+	// fails to launch or fails acceptance: terminate (default) or keep,
+	// for debugging (it keeps billing).
+	OnFailure string `json:"on_failure"`
+
 	// Notes lists what was accepted but ignored (keys of other deploy
 	// targets, application settings), for the caller to show.
 	Notes []Note `json:"-"`
@@ -167,6 +181,18 @@ type OptionSetting struct {
 	ResourceName string `json:"resource_name,omitempty" yaml:"resource_name"`
 }
 
+// AcceptanceCheck is one HTTP acceptance check. In Equals and
+// BodyContains, "{version}" stands for the deployed version label.
+type AcceptanceCheck struct {
+	Name         string `json:"name,omitempty" yaml:"name"`
+	Method       string `json:"method,omitempty" yaml:"method"`
+	Path         string `json:"path" yaml:"path"`
+	Status       int    `json:"status,omitempty" yaml:"status"`
+	BodyContains string `json:"body_contains,omitempty" yaml:"body_contains"`
+	JSONField    string `json:"json_field,omitempty" yaml:"json_field"`
+	Equals       string `json:"equals,omitempty" yaml:"equals"`
+}
+
 // Note is something the loader accepted without using it.
 type Note struct {
 	File    string
@@ -190,6 +216,7 @@ func Default() *Config {
 		ContainerPort:    80,
 		HealthCheckURL:   "/ping",
 		DockerAuthFormat: AuthFormatAuths,
+		OnFailure:        OnFailureTerminate,
 		KeepEnvironments: 1,
 		KeepVersions:     10,
 		Timeouts: Timeouts{
@@ -224,6 +251,21 @@ func (c *Config) applyDerivedDefaults() {
 		c.HealthReporting = "basic"
 		if c.ServiceRole != "" {
 			c.HealthReporting = "enhanced"
+		}
+	}
+	if len(c.AcceptanceChecks) == 0 && len(c.AcceptanceCommand) == 0 && strings.HasPrefix(c.HealthCheckURL, "/") {
+		c.AcceptanceChecks = []AcceptanceCheck{{Name: "health", Method: "GET", Path: c.HealthCheckURL, Status: 200}}
+	}
+	for i := range c.AcceptanceChecks {
+		ch := &c.AcceptanceChecks[i]
+		if ch.Method == "" {
+			ch.Method = "GET"
+		}
+		if ch.Status == 0 {
+			ch.Status = 200
+		}
+		if ch.Name == "" {
+			ch.Name = ch.Method + " " + ch.Path
 		}
 	}
 	if c.LiveURL == "" && c.LiveHost != "" {

@@ -67,6 +67,9 @@ var deployKeys = []key{
 	duration("swap_timeout", func(c *Config) *time.Duration { return &c.Timeouts.Swap }),
 	duration("acceptance_timeout", func(c *Config) *time.Duration { return &c.Timeouts.Acceptance }),
 	duration("terminate_timeout", func(c *Config) *time.Duration { return &c.Timeouts.Terminate }),
+	acceptanceChecks("acceptance_checks"),
+	list("acceptance_command", func(c *Config) *[]string { return &c.AcceptanceCommand }),
+	str("on_failure", func(c *Config) *string { return &c.OnFailure }),
 }
 
 // otherKeys are keys pymacaron uses for the Docker build, other deploy
@@ -252,6 +255,39 @@ func optionSettings(name string) key {
 				out = append(out, s)
 			}
 			c.OptionSettings = out
+			return nil
+		},
+	}
+}
+
+var checkFields = map[string]bool{"name": true, "method": true, "path": true, "status": true, "body_contains": true, "json_field": true, "equals": true}
+
+func acceptanceChecks(name string) key {
+	const expect = "a list of {path, status, body_contains, json_field, equals}"
+	return key{
+		name:   name,
+		expect: expect,
+		decode: func(c *Config, n *yaml.Node) error {
+			if n.Kind != yaml.SequenceNode {
+				return errExpected(expect, n)
+			}
+			out := make([]AcceptanceCheck, 0, len(n.Content))
+			for _, item := range n.Content {
+				if item.Kind != yaml.MappingNode {
+					return fmt.Errorf("item at line %d: %w", item.Line, errExpected("a mapping such as {path: /ping, status: 200}", item))
+				}
+				for i := 0; i < len(item.Content); i += 2 {
+					if f := item.Content[i].Value; !checkFields[f] {
+						return fmt.Errorf("item at line %d: unknown field %q (known: name, method, path, status, body_contains, json_field, equals)", item.Content[i].Line, f)
+					}
+				}
+				var ch AcceptanceCheck
+				if err := item.Decode(&ch); err != nil {
+					return fmt.Errorf("item at line %d: status must be a number, the other fields strings", item.Line)
+				}
+				out = append(out, ch)
+			}
+			c.AcceptanceChecks = out
 			return nil
 		},
 	}

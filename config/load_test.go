@@ -103,6 +103,7 @@ func TestParseMinimalDefaults(t *testing.T) {
 	want.LiveHost, want.LiveURL = "api.hello.example.com", "http://api.hello.example.com"
 	want.InstanceProfile = "aws-elasticbeanstalk-ec2-role"
 	want.HealthReporting = "basic"
+	want.AcceptanceChecks = []AcceptanceCheck{{Name: "health", Method: "GET", Path: "/ping", Status: 200}}
 	assert.Equal(t, want, c)
 }
 
@@ -178,4 +179,32 @@ func TestValidateGoConfig(t *testing.T) {
 	assert.Equal(t, "hello", c.Application)
 	var p Problem
 	assert.False(t, errors.As(c.Validate(), &p))
+}
+
+func TestAcceptanceSettings(t *testing.T) {
+	body := minimal + `acceptance_checks:
+  - path: /ping
+  - name: version
+    path: /version
+    json_field: version
+    equals: "{version}"
+  - method: head
+    path: /
+    status: 204
+acceptance_command: [pymtest, --live]
+on_failure: keep
+`
+	c, err := Parse("f.yaml", []byte(body), env())
+	require.NoError(t, err)
+	assert.Equal(t, []AcceptanceCheck{
+		{Name: "GET /ping", Method: "GET", Path: "/ping", Status: 200},
+		{Name: "version", Method: "GET", Path: "/version", Status: 200, JSONField: "version", Equals: "{version}"},
+		{Name: "head /", Method: "head", Path: "/", Status: 204},
+	}, c.AcceptanceChecks)
+	assert.Equal(t, []string{"pymtest", "--live"}, c.AcceptanceCommand)
+	assert.Equal(t, OnFailureKeep, c.OnFailure)
+
+	c, err = Parse("f.yaml", []byte(minimal+"acceptance_command: [pymtest]\n"), env())
+	require.NoError(t, err)
+	assert.Empty(t, c.AcceptanceChecks, "a command replaces the default health check")
 }

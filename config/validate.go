@@ -20,6 +20,8 @@ var (
 	platformARNPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:elasticbeanstalk:[a-z0-9-]+:\d*:platform/.+`)
 )
 
+var validMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "OPTIONS": true}
+
 // maxNameLength leaves room in the 40-character environment name for a
 // version suffix.
 const maxNameLength = 23
@@ -226,6 +228,26 @@ func (v *validator) container() {
 	}
 	if !strings.HasPrefix(c.HealthCheckURL, "/") {
 		v.add("health_check_url", fmt.Sprintf("%q: expected a path starting with /", c.HealthCheckURL))
+	}
+	switch c.OnFailure {
+	case OnFailureTerminate, OnFailureKeep:
+	default:
+		v.add("on_failure", fmt.Sprintf("%q: expected terminate or keep", c.OnFailure))
+	}
+	for i, ch := range c.AcceptanceChecks {
+		switch {
+		case !strings.HasPrefix(ch.Path, "/"):
+			v.add("acceptance_checks", fmt.Sprintf("check %d: path %q must start with /", i+1, ch.Path))
+		case ch.Status < 100 || ch.Status > 599:
+			v.add("acceptance_checks", fmt.Sprintf("check %d: status %d is not an HTTP status", i+1, ch.Status))
+		case ch.Equals != "" && ch.JSONField == "":
+			v.add("acceptance_checks", fmt.Sprintf("check %d: equals needs json_field", i+1))
+		case !validMethods[strings.ToUpper(ch.Method)]:
+			v.add("acceptance_checks", fmt.Sprintf("check %d: method %q: expected GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS", i+1, ch.Method))
+		}
+	}
+	if len(c.AcceptanceCommand) > 0 && strings.TrimSpace(c.AcceptanceCommand[0]) == "" {
+		v.add("acceptance_command", "the first item must be the program to run")
 	}
 	switch c.DockerAuthFormat {
 	case AuthFormatAuths, AuthFormatLegacy:

@@ -1,0 +1,324 @@
+package beanstalk
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+
+	"github.com/beanswap/beanswap/clock"
+	"github.com/beanswap/beanswap/config"
+	"github.com/beanswap/beanswap/progress"
+)
+
+// Tags beanswap puts on the environments it creates.
+const (
+	TagManagedBy = "beanswap:managed-by"
+	TagService   = "beanswap:service"
+	TagVersion   = "beanswap:version"
+	TagImage     = "beanswap:image"
+)
+
+// StepDeploy names the deploy step in progress events.
+const StepDeploy = "deploy"
+
+// Deployer creates new environments beside the live one. Its zero value
+// is not usable: set EB and S3 (the SDK clients satisfy them).
+type Deployer struct {
+	EB DeployAPI
+	S3 PutObjectAPI
+	// Records reads the live host's Route53 record; nil skips it.
+	Records RecordsAPI
+	// Monitor polls Beanstalk; nil makes one over EB with Clock.
+	Monitor *Monitor
+	// Clock times the waits; nil is the wall clock.
+	Clock clock.Clock
+	// Logger receives debug details; nil discards.
+	Logger *slog.Logger
+	// Observer receives progress events; nil discards.
+	Observer progress.Observer
+}
+
+// Release is what to deploy.
+type Release struct {
+	// Image is the container image reference, for labels and tags.
+	Image string
+	// Bundle is the zipped source bundle (see dockercfg.Bundle).
+	Bundle []byte
+	// Label overrides the version label (default VersionLabel(Image, Bundle)).
+	Label string
+}
+
+// Deployment says what Deploy did.
+type Deployment struct {
+	Application string
+	Label       string
+	Platform    Platform
+	// Environment is the new environment, healthy (or the live one when
+	// AlreadyLive).
+	Environment types.EnvironmentDescription
+	// Live is the live environment found before the deploy.
+	Live Live
+	// FirstDeploy: there was no live environment, and the new one took
+	// the live CNAME itself (nothing to swap).
+	FirstDeploy bool
+	// AlreadyLive: the live environment already runs this version.
+	AlreadyLive bool
+	// VersionReused: the application version existed already.
+	VersionReused bool
+	// Adopted: the environment was created by an earlier run, and this one
+	// waited for it instead of creating another.
+	Adopted bool
+}
+
+// Name returns the new environment's name.
+func (d *Deployment) Name() string { return aws.ToString(d.Environment.EnvironmentName) }
+
+// CNAME returns the new environment's CNAME.
+func (d *Deployment) CNAME() string { return aws.ToString(d.Environment.CNAME) }
+
+// DeployError reports a failed deploy and what it left on AWS.
+type DeployError struct {
+	// Environment is the new environment, "" if none was created.
+	Environment string
+	// Left says what remains: "nothing", "environment X terminated",
+	// "environment X kept (on_failure: keep)", …
+	Left string
+	Err  error
+}
+
+func (e *DeployError) Error() string {
+	if e.Environment == "" {
+		return fmt.Sprintf("deploy: %v", e.Err)
+	}
+	return fmt.Sprintf("deploy: %v; left behind: %s; live traffic untouched", e.Err, e.Left)
+}
+
+func (e *DeployError) Unwrap() error { return e.Err }
+
+func (d *Deployer) monitor() *Monitor {
+	if d.Monitor == nil {
+		d.Monitor = NewMonitor(d.EB, MonitorOptions{Clock: d.Clock})
+	}
+	return d.Monitor
+}
+
+func (d *Deployer) logger() *slog.Logger {
+	if d.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Logger
+}
+
+func (d *Deployer) info(msg string) {
+	d.Observer.Emit(progress.Info{At: d.monitor().clock.Now(), Step: StepDeploy, Message: msg})
+	d.logger().Debug(msg, "step", StepDeploy)
+}
+
+// Deploy registers the release as an application version, creates a new
+// environment running it beside the live one (or on the live CNAME when
+// there is none yet) and waits until it is Ready and healthy. Re-running
+// it after a crash finds the version and the environment the first run
+// created and carries on.
+func (d *Deployer) Deploy(ctx context.Context, cfg *config.Config, rel Release) (*Deployment, error) {
+	m := d.monitor()
+	app := cfg.Application
+	label := rel.Label
+	if label == "" {
+		label = VersionLabel(rel.Image, rel.Bundle)
+	}
+	dep := &Deployment{Application: app, Label: label}
+
+	if created, err := d.ensureApplication(ctx, app, "Deployed by beanswap: "+cfg.Name); err != nil {
+		return nil, &DeployError{Err: err}
+	} else if created {
+		d.info("created application " + app)
+	}
+	reused, err := d.ensureVersion(ctx, app, label, cfg.DockerBucket, rel.Bundle, rel.Image)
+	if err != nil {
+		return nil, &DeployError{Err: err}
+	}
+	dep.VersionReused = reused
+	if reused {
+		d.info("version " + label + " exists already; reusing it")
+	} else {
+		d.info("registered version " + label)
+	}
+
+	envs, err := m.Environments(ctx, app)
+	if err != nil {
+		return nil, &DeployError{Err: err}
+	}
+	live, err := FindLive(ctx, envs, LiveSpec{CNAMEPrefix: cfg.CNAMEPrefix, ZoneID: cfg.AWSZoneID, Host: cfg.LiveHost}, d.Records)
+	if err != nil {
+		return nil, &DeployError{Err: err}
+	}
+	dep.Live = live
+	if live.Environment != nil {
+		d.info(fmt.Sprintf("live environment: %s (%s, version %s), by %s", live.Name(), aws.ToString(live.Environment.CNAME), aws.ToString(live.Environment.VersionLabel), live.How))
+		if aws.ToString(live.Environment.VersionLabel) == label && live.Environment.Health == types.EnvironmentHealthGreen {
+			dep.AlreadyLive, dep.Environment = true, *live.Environment
+			d.info("version " + label + " is already live; nothing to deploy")
+			return dep, nil
+		}
+	} else {
+		d.info("no live environment: " + live.How)
+	}
+
+	name := EnvironmentName(cfg.Name, label)
+	existing, found := findActive(envs, name)
+	if found && live.Environment != nil && live.Name() == name {
+		return nil, &DeployError{Err: fmt.Errorf("environment %s is live but runs version %s, not %s: it was changed outside beanswap", name, aws.ToString(existing.VersionLabel), label)}
+	}
+	if found {
+		adopt, err := d.resolveLeftover(ctx, cfg, existing, label)
+		if err != nil {
+			return nil, &DeployError{Environment: name, Left: "environment " + name + " (" + string(existing.Status) + ")", Err: err}
+		}
+		if adopt {
+			dep.Adopted, dep.FirstDeploy = true, live.Environment == nil && holdsPrefix(aws.ToString(existing.CNAME), cfg.CNAMEPrefix)
+			d.info(fmt.Sprintf("environment %s from an earlier run is %s; waiting for it", name, existing.Status))
+			return d.await(ctx, cfg, dep, name, aws.ToTime(existing.DateCreated))
+		}
+	}
+
+	platform, err := ResolvePlatform(ctx, d.EB, cfg.Platform, cfg.PlatformBranch)
+	if err != nil {
+		return nil, &DeployError{Err: err}
+	}
+	dep.Platform = platform
+	prefix := cfg.CNAMEPrefix
+	dep.FirstDeploy = live.Environment == nil
+	if !dep.FirstDeploy {
+		prefix = CandidatePrefix(cfg.CNAMEPrefix, name, cfg.Name)
+	}
+	prefix, err = d.freePrefix(ctx, app, prefix, dep.FirstDeploy)
+	if err != nil {
+		return nil, &DeployError{Err: err}
+	}
+
+	in := &eb.CreateEnvironmentInput{
+		ApplicationName: aws.String(app),
+		EnvironmentName: aws.String(name),
+		CNAMEPrefix:     aws.String(prefix),
+		VersionLabel:    aws.String(label),
+		Description:     aws.String("beanswap: " + rel.Image),
+		OptionSettings:  sdkOptions(OptionSettings(cfg)),
+		Tags:            environmentTags(cfg, label, rel.Image),
+	}
+	if platform.ARN != "" {
+		in.PlatformArn = aws.String(platform.ARN)
+	} else {
+		in.SolutionStackName = aws.String(platform.SolutionStackName)
+	}
+	created, err := d.EB.CreateEnvironment(ctx, in)
+	if err != nil {
+		return nil, &DeployError{Err: fmt.Errorf("create environment %s: %w", name, translate(err))}
+	}
+	d.info(fmt.Sprintf("creating environment %s on %s (%s)", name, aws.ToString(created.CNAME), platform))
+	return d.await(ctx, cfg, dep, name, aws.ToTime(created.DateCreated))
+}
+
+// await waits for the new environment and applies on_failure if it fails.
+func (d *Deployer) await(ctx context.Context, cfg *config.Config, dep *Deployment, name string, since time.Time) (*Deployment, error) {
+	env, err := d.monitor().WaitHealthy(ctx, dep.Application, name, WaitOptions{Timeout: cfg.Timeouts.Launch, Since: since, Observer: d.Observer})
+	if err == nil {
+		dep.Environment = env
+		d.info(fmt.Sprintf("environment %s is Ready and %s", name, env.Health))
+		return dep, nil
+	}
+	return nil, &DeployError{Environment: name, Left: d.cleanUp(ctx, cfg, dep.Application, name, err), Err: err}
+}
+
+// cleanUp applies on_failure to a failed new environment and says what
+// remains. A cancelled deploy keeps its environment: the caller asked to
+// stop, not to start terminating; a re-run will adopt or replace it.
+func (d *Deployer) cleanUp(ctx context.Context, cfg *config.Config, app, name string, cause error) string {
+	if ctx.Err() != nil {
+		return fmt.Sprintf("environment %s as it was when the deploy was cancelled (re-run to continue with it, or terminate it)", name)
+	}
+	if cfg.OnFailure == config.OnFailureKeep {
+		return fmt.Sprintf("environment %s kept for debugging (on_failure: keep); it is billed until terminated", name)
+	}
+	d.info(fmt.Sprintf("terminating failed environment %s (on_failure: terminate)", name))
+	err := Terminate(ctx, d.EB, d.monitor(), app, name, WaitOptions{Timeout: cfg.Timeouts.Terminate, Observer: d.Observer})
+	if err != nil {
+		return fmt.Sprintf("environment %s, whose termination failed: %v", name, err)
+	}
+	return fmt.Sprintf("nothing (environment %s terminated)", name)
+}
+
+// resolveLeftover decides what to do with an environment an earlier run
+// created under the same name: adopt it when it runs this version and is
+// on its way (launching) or there (healthy), replace it when it failed.
+func (d *Deployer) resolveLeftover(ctx context.Context, cfg *config.Config, e types.EnvironmentDescription, label string) (adopt bool, err error) {
+	name := aws.ToString(e.EnvironmentName)
+	sameVersion := aws.ToString(e.VersionLabel) == label
+	healthyOrComing := e.Health != types.EnvironmentHealthRed &&
+		(e.Status == types.EnvironmentStatusLaunching || e.Status == types.EnvironmentStatusReady || e.Status == types.EnvironmentStatusUpdating)
+	if sameVersion && healthyOrComing {
+		return true, nil
+	}
+	d.info(fmt.Sprintf("environment %s from an earlier run is %s/%s with version %s; replacing it", name, e.Status, e.Health, aws.ToString(e.VersionLabel)))
+	if err := Terminate(ctx, d.EB, d.monitor(), cfg.Application, name, WaitOptions{Timeout: cfg.Timeouts.Terminate, Observer: d.Observer}); err != nil {
+		return false, fmt.Errorf("replace failed environment %s: %w", name, err)
+	}
+	return false, nil
+}
+
+// freePrefix checks prefix with CheckDNSAvailability. The live prefix must
+// be free as is; a temporary one gets a suffix until it is.
+func (d *Deployer) freePrefix(ctx context.Context, app, prefix string, live bool) (string, error) {
+	for attempt := 0; attempt < 5; attempt++ {
+		p := prefix
+		if attempt > 0 {
+			p = fmt.Sprintf("%s-%d", prefix[:min(len(prefix), maxCNAMEPrefix-3)], attempt+1)
+		}
+		out, err := d.EB.CheckDNSAvailability(ctx, &eb.CheckDNSAvailabilityInput{CNAMEPrefix: aws.String(p)})
+		if err != nil {
+			return "", fmt.Errorf("check CNAME prefix %s: %w", p, err)
+		}
+		if aws.ToBool(out.Available) {
+			return p, nil
+		}
+		if live {
+			return "", fmt.Errorf("the live CNAME prefix %s (%s) is held by an environment outside application %s: free it or set aws_cname_prefix",
+				p, aws.ToString(out.FullyQualifiedCNAME), app)
+		}
+	}
+	return "", fmt.Errorf("no free CNAME prefix near %s", prefix)
+}
+
+func findActive(envs []types.EnvironmentDescription, name string) (types.EnvironmentDescription, bool) {
+	for _, e := range activeEnvironments(envs) {
+		if aws.ToString(e.EnvironmentName) == name {
+			return e, true
+		}
+	}
+	return types.EnvironmentDescription{}, false
+}
+
+func environmentTags(cfg *config.Config, label, image string) []types.Tag {
+	tags := []types.Tag{
+		{Key: aws.String(TagManagedBy), Value: aws.String("beanswap")},
+		{Key: aws.String(TagService), Value: aws.String(cfg.Name)},
+		{Key: aws.String(TagVersion), Value: aws.String(label)},
+		{Key: aws.String(TagImage), Value: aws.String(truncate(image, 256))},
+	}
+	for _, k := range sortedKeys(cfg.Tags) {
+		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(cfg.Tags[k])})
+	}
+	return tags
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+

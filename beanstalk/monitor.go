@@ -1,0 +1,196 @@
+package beanstalk
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+
+	"github.com/beanswap/beanswap/clock"
+)
+
+// Monitor is the one component that polls Elastic Beanstalk. Every wait
+// goes through it, so its call budget holds for all of them: share one
+// Monitor between concurrent deploys in a process and they share the
+// account's Describe budget (AWS throttles DescribeEnvironments,
+// DescribeEvents and ListTagsForResource together, at about 2 calls/s).
+// Throttled and failed calls are retried here, with backoff.
+type Monitor struct {
+	api   MonitorAPI
+	clock clock.Clock
+	opts  MonitorOptions
+
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+}
+
+// MonitorOptions tune a Monitor. Zero values mean the defaults.
+type MonitorOptions struct {
+	// Clock times the budget and the backoff; default the wall clock.
+	Clock clock.Clock
+	// Rate is the sustained call budget per second; default 1, half of
+	// what AWS allows, leaving room for other tools.
+	Rate float64
+	// Burst is how many calls may go at once; default 5.
+	Burst int
+	// Retries is how often a throttled or failed call is retried; default 5.
+	Retries int
+}
+
+// NewMonitor returns a Monitor over api.
+func NewMonitor(api MonitorAPI, opts MonitorOptions) *Monitor {
+	opts.Clock = clock.Or(opts.Clock)
+	if opts.Rate <= 0 {
+		opts.Rate = 1
+	}
+	if opts.Burst <= 0 {
+		opts.Burst = 5
+	}
+	if opts.Retries <= 0 {
+		opts.Retries = 5
+	}
+	return &Monitor{api: api, clock: opts.Clock, opts: opts, tokens: float64(opts.Burst), last: opts.Clock.Now()}
+}
+
+// Clock returns the monitor's clock.
+func (m *Monitor) Clock() clock.Clock { return m.clock }
+
+// take waits for a token of the call budget.
+func (m *Monitor) take(ctx context.Context) error {
+	for {
+		m.mu.Lock()
+		now := m.clock.Now()
+		if elapsed := now.Sub(m.last); elapsed > 0 {
+			m.tokens = min(float64(m.opts.Burst), m.tokens+elapsed.Seconds()*m.opts.Rate)
+			m.last = now
+		}
+		if m.tokens >= 1 {
+			m.tokens--
+			m.mu.Unlock()
+			return nil
+		}
+		wait := time.Duration((1 - m.tokens) / m.opts.Rate * float64(time.Second))
+		m.mu.Unlock()
+		if err := m.clock.Sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// call runs one budgeted API call, retrying throttling and transient
+// failures with exponential backoff on the monitor's clock.
+func call[T any](ctx context.Context, m *Monitor, what string, f func() (T, error)) (T, error) {
+	var zero T
+	backoff := time.Second
+	for attempt := 0; ; attempt++ {
+		if err := m.take(ctx); err != nil {
+			return zero, err
+		}
+		out, err := f()
+		if err == nil {
+			return out, nil
+		}
+		if !isTransient(err) || attempt >= m.opts.Retries {
+			return zero, fmt.Errorf("%s: %w", what, translate(err))
+		}
+		if err := m.clock.Sleep(ctx, backoff); err != nil {
+			return zero, err
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+// Environments describes the named environments of app (all of them when
+// no name is given), terminated ones included.
+func (m *Monitor) Environments(ctx context.Context, app string, names ...string) ([]types.EnvironmentDescription, error) {
+	in := &eb.DescribeEnvironmentsInput{ApplicationName: aws.String(app), EnvironmentNames: names}
+	var all []types.EnvironmentDescription
+	for {
+		out, err := call(ctx, m, "describe environments of "+app, func() (*eb.DescribeEnvironmentsOutput, error) {
+			return m.api.DescribeEnvironments(ctx, in)
+		})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, out.Environments...)
+		if aws.ToString(out.NextToken) == "" {
+			return all, nil
+		}
+		in.NextToken = out.NextToken
+	}
+}
+
+// Environment describes one environment; a terminated one is returned as
+// such, a missing one is ErrNotFound.
+func (m *Monitor) Environment(ctx context.Context, app, name string) (types.EnvironmentDescription, error) {
+	envs, err := m.Environments(ctx, app, name)
+	if err != nil {
+		return types.EnvironmentDescription{}, err
+	}
+	return newest(envs, name)
+}
+
+// newest picks the most recent environment named name (a terminated
+// namesake may linger in the list).
+func newest(envs []types.EnvironmentDescription, name string) (types.EnvironmentDescription, error) {
+	var found *types.EnvironmentDescription
+	for i := range envs {
+		e := &envs[i]
+		if aws.ToString(e.EnvironmentName) != name {
+			continue
+		}
+		if found == nil || aws.ToTime(e.DateCreated).After(aws.ToTime(found.DateCreated)) {
+			found = e
+		}
+	}
+	if found == nil {
+		return types.EnvironmentDescription{}, fmt.Errorf("environment %s: %w", name, ErrNotFound)
+	}
+	return *found, nil
+}
+
+// maxEventPages bounds one Events call.
+const maxEventPages = 10
+
+// Events returns app's events at or after since, oldest first. One call
+// covers every environment of the application: filter by name yourself.
+func (m *Monitor) Events(ctx context.Context, app string, since time.Time) ([]types.EventDescription, error) {
+	in := &eb.DescribeEventsInput{ApplicationName: aws.String(app), StartTime: aws.Time(since), MaxRecords: aws.Int32(100)}
+	var all []types.EventDescription
+	for page := 0; page < maxEventPages; page++ {
+		out, err := call(ctx, m, "describe events of "+app, func() (*eb.DescribeEventsOutput, error) {
+			return m.api.DescribeEvents(ctx, in)
+		})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, out.Events...)
+		if aws.ToString(out.NextToken) == "" {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	slices.Reverse(all) // Beanstalk lists newest first
+	return all, nil
+}
+
+// HealthCauses returns enhanced health's causes for env, or nil when
+// enhanced health is off or the call fails (causes only enrich errors).
+func (m *Monitor) HealthCauses(ctx context.Context, env string) []string {
+	out, err := call(ctx, m, "describe health of "+env, func() (*eb.DescribeEnvironmentHealthOutput, error) {
+		return m.api.DescribeEnvironmentHealth(ctx, &eb.DescribeEnvironmentHealthInput{
+			EnvironmentName: aws.String(env),
+			AttributeNames:  []types.EnvironmentHealthAttribute{types.EnvironmentHealthAttributeCauses},
+		})
+	})
+	if err != nil {
+		return nil
+	}
+	return out.Causes
+}

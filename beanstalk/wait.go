@@ -1,0 +1,219 @@
+package beanstalk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+
+	"github.com/beanswap/beanswap/progress"
+)
+
+// WaitOptions tune a wait. Zero values mean the defaults.
+type WaitOptions struct {
+	// Timeout bounds the wait; default 30 minutes.
+	Timeout time.Duration
+	// Interval is the first delay between polls; default 5s. It grows by
+	// half while nothing changes, up to MaxInterval, and falls back when
+	// something does.
+	Interval time.Duration
+	// MaxInterval caps the delay; default 30s.
+	MaxInterval time.Duration
+	// Since is when the operation waited for began: Beanstalk events from
+	// then on are reported and judged. Default: when the wait starts.
+	Since time.Time
+	// Observer receives Beanstalk's events, status changes and a Waiting
+	// heartbeat about once a minute.
+	Observer progress.Observer
+	// IgnoreErrorEvents lets ERROR and FATAL events pass (reported, not
+	// fatal): terminating a failed environment, for one, may log errors.
+	IgnoreErrorEvents bool
+}
+
+func (o WaitOptions) withDefaults(now time.Time) WaitOptions {
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Minute
+	}
+	if o.Interval <= 0 {
+		o.Interval = 5 * time.Second
+	}
+	if o.MaxInterval < o.Interval {
+		o.MaxInterval = max(30*time.Second, o.Interval)
+	}
+	if o.Since.IsZero() {
+		o.Since = now
+	}
+	return o
+}
+
+// Condition judges the waited-for environments, by name (missing ones are
+// absent). It returns done when the wait is over, or an error to end it.
+type Condition func(envs map[string]types.EnvironmentDescription) (done bool, err error)
+
+// Wait polls app's environments named names until cond is done, an
+// ERROR or FATAL event concerns one of them (a *LaunchError), the timeout
+// passes (a *TimeoutError) or ctx ends. One poll is one DescribeEnvironments
+// and one DescribeEvents call, whatever the number of environments.
+func (m *Monitor) Wait(ctx context.Context, app string, names []string, what string, cond Condition, o WaitOptions) (map[string]types.EnvironmentDescription, error) {
+	start := m.clock.Now()
+	o = o.withDefaults(start)
+	deadline := start.Add(o.Timeout)
+	seen := map[string]bool{}
+	status := map[string]string{}
+	eventsFrom := o.Since
+	interval := o.Interval
+	lastHeartbeat := start
+	var envs map[string]types.EnvironmentDescription
+
+	for {
+		list, err := m.Environments(ctx, app, names...)
+		if err != nil {
+			return envs, fmt.Errorf("wait for %s %s: %w", strings.Join(names, ", "), what, err)
+		}
+		envs = byName(list, names)
+		changed := false
+		for _, name := range names {
+			e, ok := envs[name]
+			if !ok {
+				continue
+			}
+			s := fmt.Sprintf("%s/%s/%s", e.Status, e.Health, e.HealthStatus)
+			if status[name] != s {
+				status[name], changed = s, true
+				o.Observer.Emit(progress.EnvironmentStatus{At: m.clock.Now(), Environment: name, Status: string(e.Status), Health: string(e.Health), HealthStatus: string(e.HealthStatus)})
+			}
+		}
+
+		events, err := m.Events(ctx, app, eventsFrom)
+		if err != nil {
+			return envs, fmt.Errorf("wait for %s %s: %w", strings.Join(names, ", "), what, err)
+		}
+		var failures []Event
+		failedEnv := ""
+		for _, ev := range events {
+			env := aws.ToString(ev.EnvironmentName)
+			if !slices.Contains(names, env) {
+				continue
+			}
+			key := eventKey(ev)
+			if seen[key] {
+				continue
+			}
+			seen[key], changed = true, true
+			date := aws.ToTime(ev.EventDate)
+			if date.After(eventsFrom) {
+				eventsFrom = date // StartTime is inclusive: dedup covers the overlap
+			}
+			o.Observer.Emit(progress.BeanstalkEvent{At: m.clock.Now(), EventDate: date, Environment: env, Severity: string(ev.Severity), Message: aws.ToString(ev.Message)})
+			if ev.Severity == types.EventSeverityError || ev.Severity == types.EventSeverityFatal {
+				failures = append(failures, Event{Date: date, Severity: string(ev.Severity), Message: aws.ToString(ev.Message)})
+				failedEnv = env
+			}
+		}
+		if len(failures) > 0 && !o.IgnoreErrorEvents {
+			return envs, m.launchError(ctx, envs[failedEnv], failedEnv, failures)
+		}
+
+		done, err := cond(envs)
+		if err != nil {
+			var le *LaunchError
+			if errors.As(err, &le) && le.Causes == nil {
+				le.Causes = m.HealthCauses(ctx, le.Environment)
+			}
+			return envs, err
+		}
+		if done {
+			return envs, nil
+		}
+
+		now := m.clock.Now()
+		if now.After(deadline) || now.Equal(deadline) {
+			return envs, m.timeout(envs, names, what, now.Sub(start))
+		}
+		if now.Sub(lastHeartbeat) >= time.Minute {
+			lastHeartbeat = now
+			o.Observer.Emit(progress.Waiting{At: now, Environment: strings.Join(names, ", "), For: what, Elapsed: now.Sub(start)})
+		}
+		if changed {
+			interval = o.Interval
+		} else {
+			interval = min(interval*3/2, o.MaxInterval)
+		}
+		if err := m.clock.Sleep(ctx, min(interval, deadline.Sub(now))); err != nil {
+			return envs, fmt.Errorf("wait for %s %s: %w", strings.Join(names, ", "), what, err)
+		}
+	}
+}
+
+func byName(list []types.EnvironmentDescription, names []string) map[string]types.EnvironmentDescription {
+	out := make(map[string]types.EnvironmentDescription, len(names))
+	for _, name := range names {
+		if e, err := newest(list, name); err == nil {
+			out[name] = e
+		}
+	}
+	return out
+}
+
+func eventKey(ev types.EventDescription) string {
+	return aws.ToTime(ev.EventDate).Format(time.RFC3339Nano) + "\x00" + aws.ToString(ev.EnvironmentName) + "\x00" + aws.ToString(ev.Message)
+}
+
+func (m *Monitor) launchError(ctx context.Context, e types.EnvironmentDescription, name string, events []Event) *LaunchError {
+	return &LaunchError{
+		Environment:  name,
+		Status:       string(e.Status),
+		Health:       string(e.Health),
+		HealthStatus: string(e.HealthStatus),
+		Events:       events,
+		Causes:       m.HealthCauses(ctx, name),
+	}
+}
+
+func (m *Monitor) timeout(envs map[string]types.EnvironmentDescription, names []string, what string, waited time.Duration) *TimeoutError {
+	te := &TimeoutError{Environment: strings.Join(names, ", "), Waiting: what, Waited: waited}
+	// Report the first environment not yet where it should be.
+	for _, n := range names {
+		if e, ok := envs[n]; ok {
+			te.Status, te.Health = string(e.Status), string(e.Health)
+			if e.Status != types.EnvironmentStatusReady || e.Health != types.EnvironmentHealthGreen {
+				break
+			}
+		}
+	}
+	return te
+}
+
+// Healthy is the condition of a launch or update: Ready, and Green (and
+// Ok where enhanced health reports a status). Red health, or the
+// environment terminating or vanishing, ends the wait with an error.
+func Healthy(name string) Condition {
+	return func(envs map[string]types.EnvironmentDescription) (bool, error) {
+		e, ok := envs[name]
+		if !ok {
+			return false, fmt.Errorf("environment %s: %w", name, ErrNotFound)
+		}
+		switch e.Status {
+		case types.EnvironmentStatusTerminating, types.EnvironmentStatusTerminated:
+			return false, &LaunchError{Environment: name, Status: string(e.Status), Health: string(e.Health), HealthStatus: string(e.HealthStatus),
+				Events: []Event{{Severity: "ERROR", Message: "the environment is being terminated"}}}
+		}
+		if e.Health == types.EnvironmentHealthRed {
+			return false, &LaunchError{Environment: name, Status: string(e.Status), Health: string(e.Health), HealthStatus: string(e.HealthStatus)}
+		}
+		ok = e.Status == types.EnvironmentStatusReady && e.Health == types.EnvironmentHealthGreen &&
+			(e.HealthStatus == "" || e.HealthStatus == types.EnvironmentHealthStatusOk)
+		return ok, nil
+	}
+}
+
+// WaitHealthy waits until env is Ready and healthy.
+func (m *Monitor) WaitHealthy(ctx context.Context, app, env string, o WaitOptions) (types.EnvironmentDescription, error) {
+	envs, err := m.Wait(ctx, app, []string{env}, "to be Ready and healthy", Healthy(env), o)
+	return envs[env], err
+}
