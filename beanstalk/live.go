@@ -52,7 +52,7 @@ func FindLive(ctx context.Context, envs []types.EnvironmentDescription, spec Liv
 		if target != "" {
 			var matches []types.EnvironmentDescription
 			for _, e := range active {
-				if sameHost(aws.ToString(e.CNAME), target) || sameHost(aws.ToString(e.EndpointURL), target) {
+				if SameHost(aws.ToString(e.CNAME), target) || SameHost(aws.ToString(e.EndpointURL), target) {
 					matches = append(matches, e)
 				}
 			}
@@ -127,7 +127,9 @@ func isBeanstalkHost(h string) bool {
 	return strings.HasSuffix(h, ".elasticbeanstalk.com") || strings.HasSuffix(h, ".elb.amazonaws.com")
 }
 
-func sameHost(a, b string) bool { return a != "" && normHost(a) == normHost(b) }
+// SameHost reports whether two DNS names are the same, ignoring case, a
+// trailing dot and Route53's "dualstack." alias prefix.
+func SameHost(a, b string) bool { return a != "" && normHost(a) == normHost(b) }
 
 // normHost lower-cases and drops a trailing dot and the "dualstack."
 // prefix Route53 alias targets carry.

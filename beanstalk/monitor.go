@@ -133,12 +133,13 @@ func (m *Monitor) Environment(ctx context.Context, app, name string) (types.Envi
 	if err != nil {
 		return types.EnvironmentDescription{}, err
 	}
-	return newest(envs, name)
+	return Newest(envs, name)
 }
 
-// newest picks the most recent environment named name (a terminated
-// namesake may linger in the list).
-func newest(envs []types.EnvironmentDescription, name string) (types.EnvironmentDescription, error) {
+// Newest picks the most recent environment named name in envs (a
+// terminated namesake may linger in Beanstalk's list); ErrNotFound when
+// there is none.
+func Newest(envs []types.EnvironmentDescription, name string) (types.EnvironmentDescription, error) {
 	var found *types.EnvironmentDescription
 	for i := range envs {
 		e := &envs[i]

@@ -153,7 +153,7 @@ func (m *Monitor) Wait(ctx context.Context, app string, names []string, what str
 func byName(list []types.EnvironmentDescription, names []string) map[string]types.EnvironmentDescription {
 	out := make(map[string]types.EnvironmentDescription, len(names))
 	for _, name := range names {
-		if e, err := newest(list, name); err == nil {
+		if e, err := Newest(list, name); err == nil {
 			out[name] = e
 		}
 	}

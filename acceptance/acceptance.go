@@ -1,0 +1,109 @@
+// Package acceptance decides whether a new environment may take live
+// traffic: it runs acceptance tests against a target URL. Checker is the
+// interface any caller can implement; HTTP retries HTTP checks until they
+// pass or time runs out (a fresh environment warms up), and Command runs
+// an external test suite, such as a pymacaron service's testaccept/, with
+// the variables it expects.
+package acceptance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// ErrFailed is wrapped by every *Failure.
+var ErrFailed = errors.New("acceptance tests failed")
+
+// Target is what the tests run against.
+type Target struct {
+	// URL is the base URL, e.g. http://hello-1-2.us-east-1.elasticbeanstalk.com.
+	URL string
+	// Environment names the Beanstalk environment, for messages.
+	Environment string
+	// Version is the deployed version label; "{version}" in checks and
+	// command arguments stands for it.
+	Version string
+}
+
+// Host returns the target's host name.
+func (t Target) Host() string {
+	u, err := url.Parse(t.URL)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+// Port returns the target's port: explicit, or 443 for https, else 80.
+func (t Target) Port() int {
+	u, err := url.Parse(t.URL)
+	if err != nil {
+		return 80
+	}
+	if p, err := strconv.Atoi(u.Port()); err == nil {
+		return p
+	}
+	if u.Scheme == "https" {
+		return 443
+	}
+	return 80
+}
+
+// expand replaces the placeholders {url}, {host}, {port} and {version}.
+func (t Target) expand(s string) string {
+	return strings.NewReplacer(
+		"{url}", strings.TrimRight(t.URL, "/"),
+		"{host}", t.Host(),
+		"{port}", strconv.Itoa(t.Port()),
+		"{version}", t.Version,
+	).Replace(s)
+}
+
+// Checker runs acceptance tests against a target; nil error means pass.
+type Checker interface {
+	Check(ctx context.Context, t Target) error
+}
+
+// CheckerFunc adapts a function to Checker.
+type CheckerFunc func(ctx context.Context, t Target) error
+
+// Check calls f.
+func (f CheckerFunc) Check(ctx context.Context, t Target) error { return f(ctx, t) }
+
+// All runs checkers in order and stops at the first failure.
+type All []Checker
+
+// Check implements Checker.
+func (a All) Check(ctx context.Context, t Target) error {
+	for _, c := range a {
+		if c == nil {
+			continue
+		}
+		if err := c.Check(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Failure reports a failed check: which, against what, and why.
+type Failure struct {
+	Check    string
+	Target   string
+	Attempts int
+	Detail   string
+}
+
+func (f *Failure) Error() string {
+	s := fmt.Sprintf("acceptance check %q failed against %s", f.Check, f.Target)
+	if f.Attempts > 1 {
+		s += fmt.Sprintf(" after %d attempts", f.Attempts)
+	}
+	return s + ": " + f.Detail
+}
+
+func (f *Failure) Unwrap() error { return ErrFailed }
