@@ -33,6 +33,8 @@ const (
 const (
 	AuthFormatAuths  = "auths"
 	AuthFormatLegacy = "legacy"
+	// AuthFormatNone writes no auth file: the image is public.
+	AuthFormatNone = "none"
 )
 
 // Config is a loaded and validated pym-config.yaml. The zero value is not
@@ -127,7 +129,8 @@ type Config struct {
 	// Env (env_vars) are plain container environment variables, added to
 	// PORT (ContainerPort) and PYM_ENV=live.
 	Env map[string]string `json:"env_vars,omitempty"`
-	// DockerAuthFormat (docker_auth_format): auths (default) or legacy.
+	// DockerAuthFormat (docker_auth_format): auths (default), legacy, or
+	// none for a public image (no auth file).
 	DockerAuthFormat string `json:"docker_auth_format"`
 
 	// KeepEnvironments (keep_environments) is how many previous environments

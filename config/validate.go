@@ -250,9 +250,9 @@ func (v *validator) container() {
 		v.add("acceptance_command", "the first item must be the program to run")
 	}
 	switch c.DockerAuthFormat {
-	case AuthFormatAuths, AuthFormatLegacy:
+	case AuthFormatAuths, AuthFormatLegacy, AuthFormatNone:
 	default:
-		v.add("docker_auth_format", fmt.Sprintf("%q: expected auths or legacy", c.DockerAuthFormat))
+		v.add("docker_auth_format", fmt.Sprintf("%q: expected auths, legacy or none", c.DockerAuthFormat))
 	}
 }
 

@@ -71,7 +71,7 @@ func TestValidationProblems(t *testing.T) {
 		"option bad type":      {with: "aws_option_settings:\n  - {namespace: x, option_name: [y]}\n", line: 6, key: "aws_option_settings", message: "as strings"},
 		"port bad":             {with: "container_port: 70000\n", line: 6, key: "container_port", message: "between 1 and 65535"},
 		"health url bad":       {with: "health_check_url: ping\n", line: 6, key: "health_check_url", message: "starting with /"},
-		"auth format bad":      {with: "docker_auth_format: v1\n", line: 6, key: "docker_auth_format", message: "auths or legacy"},
+		"auth format bad":      {with: "docker_auth_format: v1\n", line: 6, key: "docker_auth_format", message: "auths, legacy or none"},
 		"on failure bad":       {with: "on_failure: explode\n", line: 6, key: "on_failure", message: "terminate or keep"},
 		"check not list":       {with: "acceptance_checks: {path: /}\n", line: 6, key: "acceptance_checks", message: "expected a list"},
 		"check not mapping":    {with: "acceptance_checks: [/ping]\n", line: 6, key: "acceptance_checks", message: "item at line 6"},

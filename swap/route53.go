@@ -2,6 +2,7 @@ package swap
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -24,10 +25,19 @@ type RecordsAPI interface {
 // recordTTL keeps DNS caches short, so a swap back takes effect soon.
 const recordTTL = 60
 
-// upsertRecord points the live host at cname with a CNAME record and waits
-// until Route53 reports the change INSYNC. An alias record (the zone
-// apex, typically) is left alone, with a warning: it cannot be a CNAME.
-func (s *Swapper) upsertRecord(ctx context.Context, in Input, cname string) (bool, error) {
+// PointRecord points host, in Route53 zone zoneID, at cname with a CNAME
+// record (TTL 60 s) and waits until Route53 reports the change INSYNC.
+// It reports whether it changed anything. An existing record of another
+// type (an alias at the zone apex, typically) is left alone, with a
+// warning: it cannot become a CNAME.
+func (s *Swapper) PointRecord(ctx context.Context, zoneID, host, cname, env string) (bool, error) {
+	return s.pointRecord(ctx, Input{ZoneID: zoneID, Host: host, Candidate: env}, cname)
+}
+
+func (s *Swapper) pointRecord(ctx context.Context, in Input, cname string) (bool, error) {
+	if s.Route53 == nil {
+		return false, errors.New("point Route53 record: no Route53 client")
+	}
 	host := strings.TrimSuffix(strings.ToLower(in.Host), ".") + "."
 	out, err := s.Route53.ListResourceRecordSets(ctx, &route53.ListResourceRecordSetsInput{
 		HostedZoneId: aws.String(in.ZoneID), StartRecordName: aws.String(host), MaxItems: aws.Int32(10),

@@ -182,7 +182,7 @@ func (s *Swapper) Swap(ctx context.Context, in Input) (*Result, error) {
 	}
 
 	if in.ZoneID != "" && in.Host != "" && s.Route53 != nil {
-		changed, err := s.upsertRecord(ctx, in, liveCNAME)
+		changed, err := s.pointRecord(ctx, in, liveCNAME)
 		res.RecordChanged = changed
 		if err != nil {
 			return res, fmt.Errorf("swap succeeded, %s is live, but updating Route53: %w", in.Candidate, err)

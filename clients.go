@@ -1,0 +1,70 @@
+package beanswap
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/beanswap/beanswap/beanstalk"
+	"github.com/beanswap/beanswap/config"
+	"github.com/beanswap/beanswap/swap"
+)
+
+// BeanstalkAPI is every Elastic Beanstalk call the pipeline makes;
+// *elasticbeanstalk.Client satisfies it.
+type BeanstalkAPI interface {
+	beanstalk.DeployAPI
+	swap.SwapAPI
+}
+
+// S3API is every S3 call the pipeline makes; *s3.Client satisfies it.
+type S3API interface {
+	beanstalk.PutObjectAPI
+}
+
+// Clients are the AWS clients a pipeline uses. Build them with NewClients
+// or set your own (mocks, wrappers).
+type Clients struct {
+	Beanstalk BeanstalkAPI
+	S3        S3API
+	// Route53 is used only when aws_zone_id is set.
+	Route53 swap.RecordsAPI
+}
+
+// NewClients makes the SDK clients from an aws.Config. With a custom
+// endpoint (LocalStack, moto, beanstalktest), S3 uses path-style
+// addressing, which those need.
+func NewClients(cfg aws.Config) Clients {
+	custom := cfg.BaseEndpoint != nil
+	return Clients{
+		Beanstalk: eb.NewFromConfig(cfg),
+		S3:        s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = custom || o.UsePathStyle }),
+		Route53:   route53.NewFromConfig(cfg),
+	}
+}
+
+// LoadAWSConfig loads the AWS configuration for c: the profile named by
+// aws_user, the region aws_region (else the profile's), and the standard
+// environment (AWS_ENDPOINT_URL and friends included).
+func LoadAWSConfig(ctx context.Context, c *config.Config) (aws.Config, error) {
+	var opts []func(*awsconfig.LoadOptions) error
+	if c.AWSProfile != "" {
+		opts = append(opts, awsconfig.WithSharedConfigProfile(c.AWSProfile))
+	}
+	if c.AWSRegion != "" {
+		opts = append(opts, awsconfig.WithRegion(c.AWSRegion))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration (profile %q from aws_user): %w", c.AWSProfile, err)
+	}
+	if cfg.Region == "" {
+		return aws.Config{}, fmt.Errorf("no AWS region: set aws_region in %s, or a region in profile %q", c.File, c.AWSProfile)
+	}
+	return cfg, nil
+}
