@@ -93,9 +93,9 @@ type DeployError struct {
 
 func (e *DeployError) Error() string {
 	if e.Environment == "" {
-		return fmt.Sprintf("deploy: %v", e.Err)
+		return e.Err.Error()
 	}
-	return fmt.Sprintf("deploy: %v; left behind: %s; live traffic untouched", e.Err, e.Left)
+	return fmt.Sprintf("%v; left behind: %s; live traffic untouched", e.Err, e.Left)
 }
 
 func (e *DeployError) Unwrap() error { return e.Err }
@@ -123,7 +123,9 @@ func (d *Deployer) info(msg string) {
 // environment running it beside the live one (or on the live CNAME when
 // there is none yet) and waits until it is Ready and healthy. Re-running
 // it after a crash finds the version and the environment the first run
-// created and carries on.
+// created and carries on. On failure the error is a *DeployError saying
+// what was left behind, and the Deployment, when not nil, tells what was
+// found (the live environment).
 func (d *Deployer) Deploy(ctx context.Context, cfg *config.Config, rel Release) (*Deployment, error) {
 	m := d.monitor()
 	app := cfg.Application
@@ -172,12 +174,12 @@ func (d *Deployer) Deploy(ctx context.Context, cfg *config.Config, rel Release) 
 	name := EnvironmentName(cfg.Name, label)
 	existing, found := findActive(envs, name)
 	if found && live.Environment != nil && live.Name() == name {
-		return nil, &DeployError{Err: fmt.Errorf("environment %s is live but runs version %s, not %s: it was changed outside beanswap", name, aws.ToString(existing.VersionLabel), label)}
+		return dep, &DeployError{Err: fmt.Errorf("environment %s is live but runs version %s, not %s: it was changed outside beanswap", name, aws.ToString(existing.VersionLabel), label)}
 	}
 	if found {
 		adopt, err := d.resolveLeftover(ctx, cfg, existing, label)
 		if err != nil {
-			return nil, &DeployError{Environment: name, Left: "environment " + name + " (" + string(existing.Status) + ")", Err: err}
+			return dep, &DeployError{Environment: name, Left: "environment " + name + " (" + string(existing.Status) + ")", Err: err}
 		}
 		if adopt {
 			dep.Adopted, dep.FirstDeploy = true, live.Environment == nil && holdsPrefix(aws.ToString(existing.CNAME), cfg.CNAMEPrefix)
@@ -188,7 +190,7 @@ func (d *Deployer) Deploy(ctx context.Context, cfg *config.Config, rel Release) 
 
 	platform, err := ResolvePlatform(ctx, d.EB, cfg.Platform, cfg.PlatformBranch)
 	if err != nil {
-		return nil, &DeployError{Err: err}
+		return dep, &DeployError{Err: err}
 	}
 	dep.Platform = platform
 	prefix := cfg.CNAMEPrefix
@@ -198,7 +200,7 @@ func (d *Deployer) Deploy(ctx context.Context, cfg *config.Config, rel Release) 
 	}
 	prefix, err = d.freePrefix(ctx, app, prefix, dep.FirstDeploy)
 	if err != nil {
-		return nil, &DeployError{Err: err}
+		return dep, &DeployError{Err: err}
 	}
 
 	in := &eb.CreateEnvironmentInput{
@@ -217,7 +219,7 @@ func (d *Deployer) Deploy(ctx context.Context, cfg *config.Config, rel Release) 
 	}
 	created, err := d.EB.CreateEnvironment(ctx, in)
 	if err != nil {
-		return nil, &DeployError{Err: fmt.Errorf("create environment %s: %w", name, translate(err))}
+		return dep, &DeployError{Err: fmt.Errorf("create environment %s: %w", name, translate(err))}
 	}
 	d.info(fmt.Sprintf("creating environment %s on %s (%s)", name, aws.ToString(created.CNAME), platform))
 	return d.await(ctx, cfg, dep, name, aws.ToTime(created.DateCreated))
@@ -231,7 +233,7 @@ func (d *Deployer) await(ctx context.Context, cfg *config.Config, dep *Deploymen
 		d.info(fmt.Sprintf("environment %s is Ready and %s", name, env.Health))
 		return dep, nil
 	}
-	return nil, &DeployError{Environment: name, Left: d.cleanUp(ctx, cfg, dep.Application, name, err), Err: err}
+	return dep, &DeployError{Environment: name, Left: d.cleanUp(ctx, cfg, dep.Application, name, err), Err: err}
 }
 
 // cleanUp applies on_failure to a failed new environment and says what
