@@ -119,6 +119,97 @@ func (d *Deployer) info(msg string) {
 	d.logger().Debug(msg, "step", StepDeploy)
 }
 
+// DeployPlan is what Deploy will do, worked out with read-only calls.
+type DeployPlan struct {
+	Application       string
+	ApplicationExists bool
+	Label             string
+	VersionExists     bool
+	// Live is the live environment found.
+	Live Live
+	// AlreadyLive: the live environment runs Label already; nothing to do.
+	AlreadyLive bool
+	// Environment is the new environment's name.
+	Environment string
+	// Leftover is an environment of that name an earlier run left; it is
+	// adopted (AdoptLeftover) or replaced.
+	Leftover      *types.EnvironmentDescription
+	AdoptLeftover bool
+	// FirstDeploy: no live environment, so the new one takes the live
+	// CNAME prefix itself.
+	FirstDeploy bool
+	CNAMEPrefix string
+	Platform    Platform
+	Options     []OptionSetting
+	Tags        []types.Tag
+}
+
+// Plan works out what Deploy would do, changing nothing.
+func (d *Deployer) Plan(ctx context.Context, cfg *config.Config, rel Release) (*DeployPlan, error) {
+	m := d.monitor()
+	plan := &DeployPlan{Application: cfg.Application, Label: rel.Label}
+	if plan.Label == "" {
+		plan.Label = VersionLabel(rel.Image, rel.Bundle)
+	}
+	apps, err := d.EB.DescribeApplications(ctx, &eb.DescribeApplicationsInput{ApplicationNames: []string{plan.Application}})
+	if err != nil {
+		return nil, fmt.Errorf("describe application %s: %w", plan.Application, err)
+	}
+	for _, a := range apps.Applications {
+		plan.ApplicationExists = plan.ApplicationExists || aws.ToString(a.ApplicationName) == plan.Application
+	}
+	if !plan.ApplicationExists {
+		plan.FirstDeploy, plan.Live.How = true, "no application yet (first deploy)"
+	} else {
+		versions, err := d.EB.DescribeApplicationVersions(ctx, &eb.DescribeApplicationVersionsInput{ApplicationName: aws.String(plan.Application), VersionLabels: []string{plan.Label}})
+		if err != nil {
+			return nil, fmt.Errorf("describe version %s: %w", plan.Label, err)
+		}
+		plan.VersionExists = len(versions.ApplicationVersions) > 0
+		envs, err := m.Environments(ctx, plan.Application)
+		if err != nil {
+			return nil, err
+		}
+		if plan.Live, err = FindLive(ctx, envs, LiveSpec{CNAMEPrefix: cfg.CNAMEPrefix, ZoneID: cfg.AWSZoneID, Host: cfg.LiveHost}, d.Records); err != nil {
+			return nil, err
+		}
+		if live := plan.Live.Environment; live != nil && aws.ToString(live.VersionLabel) == plan.Label && live.Health == types.EnvironmentHealthGreen {
+			plan.AlreadyLive = true
+			return plan, nil
+		}
+		plan.FirstDeploy = plan.Live.Environment == nil
+		plan.Environment = EnvironmentName(cfg.Name, plan.Label)
+		if e, ok := findActive(envs, plan.Environment); ok {
+			if plan.Live.Name() == plan.Environment {
+				return nil, fmt.Errorf("environment %s is live but runs version %s, not %s: it was changed outside beanswap", plan.Environment, aws.ToString(e.VersionLabel), plan.Label)
+			}
+			plan.Leftover = &e
+			plan.AdoptLeftover = aws.ToString(e.VersionLabel) == plan.Label && e.Health != types.EnvironmentHealthRed &&
+				(e.Status == types.EnvironmentStatusLaunching || e.Status == types.EnvironmentStatusReady || e.Status == types.EnvironmentStatusUpdating)
+		}
+	}
+	if plan.Environment == "" {
+		plan.Environment = EnvironmentName(cfg.Name, plan.Label)
+	}
+	plan.Options = OptionSettings(cfg)
+	plan.Tags = environmentTags(cfg, plan.Label, rel.Image)
+	if plan.AdoptLeftover {
+		plan.CNAMEPrefix = aws.ToString(plan.Leftover.CNAME)
+		return plan, nil
+	}
+	if plan.Platform, err = ResolvePlatform(ctx, d.EB, cfg.Platform, cfg.PlatformBranch); err != nil {
+		return nil, err
+	}
+	prefix := cfg.CNAMEPrefix
+	if !plan.FirstDeploy {
+		prefix = CandidatePrefix(cfg.CNAMEPrefix, plan.Environment, cfg.Name)
+	}
+	if plan.CNAMEPrefix, err = d.freePrefix(ctx, plan.Application, prefix, plan.FirstDeploy); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
 // Deploy registers the release as an application version, creates a new
 // environment running it beside the live one (or on the live CNAME when
 // there is none yet) and waits until it is Ready and healthy. Re-running
@@ -127,101 +218,74 @@ func (d *Deployer) info(msg string) {
 // what was left behind, and the Deployment, when not nil, tells what was
 // found (the live environment).
 func (d *Deployer) Deploy(ctx context.Context, cfg *config.Config, rel Release) (*Deployment, error) {
-	m := d.monitor()
-	app := cfg.Application
-	label := rel.Label
-	if label == "" {
-		label = VersionLabel(rel.Image, rel.Bundle)
-	}
-	dep := &Deployment{Application: app, Label: label}
-
-	if created, err := d.ensureApplication(ctx, app, "Deployed by beanswap: "+cfg.Name); err != nil {
-		return nil, &DeployError{Err: err}
-	} else if created {
-		d.info("created application " + app)
-	}
-	reused, err := d.ensureVersion(ctx, app, label, cfg.DockerBucket, rel.Bundle, rel.Image)
+	plan, err := d.Plan(ctx, cfg, rel)
 	if err != nil {
 		return nil, &DeployError{Err: err}
 	}
-	dep.VersionReused = reused
-	if reused {
+	app, label := plan.Application, plan.Label
+	dep := &Deployment{Application: app, Label: label, Live: plan.Live, Platform: plan.Platform, FirstDeploy: plan.FirstDeploy}
+
+	if !plan.ApplicationExists {
+		if created, err := d.ensureApplication(ctx, app, "Deployed by beanswap: "+cfg.Name); err != nil {
+			return nil, &DeployError{Err: err}
+		} else if created {
+			d.info("created application " + app)
+		}
+	}
+	if live := plan.Live.Environment; live != nil {
+		d.info(fmt.Sprintf("live environment: %s (%s, version %s), by %s", plan.Live.Name(), aws.ToString(live.CNAME), aws.ToString(live.VersionLabel), plan.Live.How))
+	} else {
+		d.info("no live environment: " + plan.Live.How)
+	}
+	if plan.AlreadyLive {
+		dep.AlreadyLive, dep.Environment, dep.VersionReused = true, *plan.Live.Environment, true
+		d.info("version " + label + " is already live; nothing to deploy")
+		return dep, nil
+	}
+	if plan.VersionExists {
+		dep.VersionReused = true
 		d.info("version " + label + " exists already; reusing it")
 	} else {
+		reused, err := d.ensureVersion(ctx, app, label, cfg.DockerBucket, rel.Bundle, rel.Image)
+		if err != nil {
+			return dep, &DeployError{Err: err}
+		}
+		dep.VersionReused = reused
 		d.info("registered version " + label)
 	}
 
-	envs, err := m.Environments(ctx, app)
-	if err != nil {
-		return nil, &DeployError{Err: err}
-	}
-	live, err := FindLive(ctx, envs, LiveSpec{CNAMEPrefix: cfg.CNAMEPrefix, ZoneID: cfg.AWSZoneID, Host: cfg.LiveHost}, d.Records)
-	if err != nil {
-		return nil, &DeployError{Err: err}
-	}
-	dep.Live = live
-	if live.Environment != nil {
-		d.info(fmt.Sprintf("live environment: %s (%s, version %s), by %s", live.Name(), aws.ToString(live.Environment.CNAME), aws.ToString(live.Environment.VersionLabel), live.How))
-		if aws.ToString(live.Environment.VersionLabel) == label && live.Environment.Health == types.EnvironmentHealthGreen {
-			dep.AlreadyLive, dep.Environment = true, *live.Environment
-			d.info("version " + label + " is already live; nothing to deploy")
-			return dep, nil
+	name := plan.Environment
+	if left := plan.Leftover; left != nil {
+		if plan.AdoptLeftover {
+			dep.Adopted = true
+			d.info(fmt.Sprintf("environment %s from an earlier run is %s; waiting for it", name, left.Status))
+			return d.await(ctx, cfg, dep, name, aws.ToTime(left.DateCreated))
 		}
-	} else {
-		d.info("no live environment: " + live.How)
-	}
-
-	name := EnvironmentName(cfg.Name, label)
-	existing, found := findActive(envs, name)
-	if found && live.Environment != nil && live.Name() == name {
-		return dep, &DeployError{Err: fmt.Errorf("environment %s is live but runs version %s, not %s: it was changed outside beanswap", name, aws.ToString(existing.VersionLabel), label)}
-	}
-	if found {
-		adopt, err := d.resolveLeftover(ctx, cfg, existing, label)
-		if err != nil {
-			return dep, &DeployError{Environment: name, Left: "environment " + name + " (" + string(existing.Status) + ")", Err: err}
+		d.info(fmt.Sprintf("environment %s from an earlier run is %s/%s with version %s; replacing it", name, left.Status, left.Health, aws.ToString(left.VersionLabel)))
+		if err := Terminate(ctx, d.EB, d.monitor(), app, name, WaitOptions{Timeout: cfg.Timeouts.Terminate, Observer: d.Observer}); err != nil {
+			return dep, &DeployError{Environment: name, Left: "environment " + name + " (" + string(left.Status) + ")", Err: fmt.Errorf("replace failed environment %s: %w", name, err)}
 		}
-		if adopt {
-			dep.Adopted, dep.FirstDeploy = true, live.Environment == nil && holdsPrefix(aws.ToString(existing.CNAME), cfg.CNAMEPrefix)
-			d.info(fmt.Sprintf("environment %s from an earlier run is %s; waiting for it", name, existing.Status))
-			return d.await(ctx, cfg, dep, name, aws.ToTime(existing.DateCreated))
-		}
-	}
-
-	platform, err := ResolvePlatform(ctx, d.EB, cfg.Platform, cfg.PlatformBranch)
-	if err != nil {
-		return dep, &DeployError{Err: err}
-	}
-	dep.Platform = platform
-	prefix := cfg.CNAMEPrefix
-	dep.FirstDeploy = live.Environment == nil
-	if !dep.FirstDeploy {
-		prefix = CandidatePrefix(cfg.CNAMEPrefix, name, cfg.Name)
-	}
-	prefix, err = d.freePrefix(ctx, app, prefix, dep.FirstDeploy)
-	if err != nil {
-		return dep, &DeployError{Err: err}
 	}
 
 	in := &eb.CreateEnvironmentInput{
 		ApplicationName: aws.String(app),
 		EnvironmentName: aws.String(name),
-		CNAMEPrefix:     aws.String(prefix),
+		CNAMEPrefix:     aws.String(plan.CNAMEPrefix),
 		VersionLabel:    aws.String(label),
 		Description:     aws.String("beanswap: " + rel.Image),
-		OptionSettings:  sdkOptions(OptionSettings(cfg)),
-		Tags:            environmentTags(cfg, label, rel.Image),
+		OptionSettings:  sdkOptions(plan.Options),
+		Tags:            plan.Tags,
 	}
-	if platform.ARN != "" {
-		in.PlatformArn = aws.String(platform.ARN)
+	if plan.Platform.ARN != "" {
+		in.PlatformArn = aws.String(plan.Platform.ARN)
 	} else {
-		in.SolutionStackName = aws.String(platform.SolutionStackName)
+		in.SolutionStackName = aws.String(plan.Platform.SolutionStackName)
 	}
 	created, err := d.EB.CreateEnvironment(ctx, in)
 	if err != nil {
 		return dep, &DeployError{Err: fmt.Errorf("create environment %s: %w", name, translate(err))}
 	}
-	d.info(fmt.Sprintf("creating environment %s on %s (%s)", name, aws.ToString(created.CNAME), platform))
+	d.info(fmt.Sprintf("creating environment %s on %s (%s)", name, aws.ToString(created.CNAME), plan.Platform))
 	return d.await(ctx, cfg, dep, name, aws.ToTime(created.DateCreated))
 }
 
@@ -252,24 +316,6 @@ func (d *Deployer) cleanUp(ctx context.Context, cfg *config.Config, app, name st
 		return fmt.Sprintf("environment %s, whose termination failed: %v", name, err)
 	}
 	return fmt.Sprintf("nothing (environment %s terminated)", name)
-}
-
-// resolveLeftover decides what to do with an environment an earlier run
-// created under the same name: adopt it when it runs this version and is
-// on its way (launching) or there (healthy), replace it when it failed.
-func (d *Deployer) resolveLeftover(ctx context.Context, cfg *config.Config, e types.EnvironmentDescription, label string) (adopt bool, err error) {
-	name := aws.ToString(e.EnvironmentName)
-	sameVersion := aws.ToString(e.VersionLabel) == label
-	healthyOrComing := e.Health != types.EnvironmentHealthRed &&
-		(e.Status == types.EnvironmentStatusLaunching || e.Status == types.EnvironmentStatusReady || e.Status == types.EnvironmentStatusUpdating)
-	if sameVersion && healthyOrComing {
-		return true, nil
-	}
-	d.info(fmt.Sprintf("environment %s from an earlier run is %s/%s with version %s; replacing it", name, e.Status, e.Health, aws.ToString(e.VersionLabel)))
-	if err := Terminate(ctx, d.EB, d.monitor(), cfg.Application, name, WaitOptions{Timeout: cfg.Timeouts.Terminate, Observer: d.Observer}); err != nil {
-		return false, fmt.Errorf("replace failed environment %s: %w", name, err)
-	}
-	return false, nil
 }
 
 // freePrefix checks prefix with CheckDNSAvailability. The live prefix must
@@ -323,4 +369,3 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
-

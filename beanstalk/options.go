@@ -39,7 +39,9 @@ type OptionSetting struct {
 // last so that they win.
 func OptionSettings(cfg *config.Config) []OptionSetting {
 	var out []OptionSetting
-	add := func(ns, name, value string) { out = append(out, OptionSetting{Namespace: ns, Name: name, Value: value}) }
+	add := func(ns, name, value string) {
+		out = append(out, OptionSetting{Namespace: ns, Name: name, Value: value})
+	}
 
 	add(NamespaceLaunch, "IamInstanceProfile", cfg.InstanceProfile)
 	add(NamespaceLaunch, "DisableIMDSv1", "true")

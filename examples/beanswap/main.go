@@ -4,7 +4,11 @@
 //
 // Usage:
 //
-//	beanswap sim  [-listen 127.0.0.1:4599] [-scale 60]
+//	beanswap deploy [-config pym-config.yaml] -image IMAGE [-dry-run] [-json]
+//	beanswap status [-config pym-config.yaml]
+//	beanswap swap   [-config pym-config.yaml] -to ENVIRONMENT
+//	beanswap demo   [-scale 120]
+//	beanswap sim    [-listen 127.0.0.1:4599] [-scale 60]
 //
 // Run "beanswap help" for every command.
 package main
@@ -19,14 +23,6 @@ import (
 	"syscall"
 )
 
-// Exit codes, for scripts and CI.
-const (
-	exitOK       = 0
-	exitFailed   = 1 // the operation failed (deploy, swap…)
-	exitUsage    = 2 // bad flags or configuration
-	exitCanceled = 130
-)
-
 type command struct {
 	summary string
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
@@ -34,7 +30,11 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"sim": {"serve the Elastic Beanstalk simulator (with S3) until interrupted", runSim},
+		"sim":    {"serve the Elastic Beanstalk simulator (with S3) until interrupted", runSim},
+		"deploy": {"deploy an image blue/green: new environment, acceptance, swap", runDeploy},
+		"status": {"show the service's environments: live, previous, others", runStatus},
+		"swap":   {"make an environment live by swapping CNAMEs, verified", runSwap},
+		"demo":   {"run two blue/green deploys against the built-in simulator", runDemo},
 	}
 }
 

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+
+	"github.com/beanswap/beanswap"
+	"github.com/beanswap/beanswap/beanstalk"
+	"github.com/beanswap/beanswap/clock"
+	"github.com/beanswap/beanswap/config"
+)
+
+func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cfg, err := loadConfig(c.configPath, stderr, config.SkipSecrets())
+	if err != nil {
+		fmt.Fprintln(stderr, "beanswap status:", err)
+		return exitUsage
+	}
+	awsCfg, err := beanswap.LoadAWSConfig(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "beanswap status:", err)
+		return exitUsage
+	}
+	return printStatus(ctx, cfg, beanswap.NewClients(awsCfg), clock.Real{}, c.jsonOut, stdout, stderr)
+}
+
+// printStatus lists the service's environments, the live one first.
+func printStatus(ctx context.Context, cfg *config.Config, clients beanswap.Clients, clk clock.Clock, jsonOut bool, stdout, stderr io.Writer) int {
+	m := beanstalk.NewMonitor(clients.Beanstalk, beanstalk.MonitorOptions{Clock: clk})
+	envs, err := m.Environments(ctx, cfg.Application)
+	if err != nil {
+		fmt.Fprintln(stderr, "beanswap status:", err)
+		return exitFailed
+	}
+	var records beanstalk.RecordsAPI
+	if cfg.AWSZoneID != "" {
+		records = clients.Route53
+	}
+	live, err := beanstalk.FindLive(ctx, envs, beanstalk.LiveSpec{CNAMEPrefix: cfg.CNAMEPrefix, ZoneID: cfg.AWSZoneID, Host: cfg.LiveHost}, records)
+	if err != nil {
+		fmt.Fprintln(stderr, "beanswap status:", err)
+		return exitFailed
+	}
+	type row struct{ Role, Name, Status, Health, Version, CNAME string }
+	var rows []row
+	for _, e := range envs {
+		if e.Status == types.EnvironmentStatusTerminated {
+			continue
+		}
+		r := row{Role: "other", Name: aws.ToString(e.EnvironmentName), Status: string(e.Status), Health: string(e.Health), Version: aws.ToString(e.VersionLabel), CNAME: aws.ToString(e.CNAME)}
+		if r.Name == live.Name() {
+			r.Role = "LIVE"
+			rows = append([]row{r}, rows...)
+			continue
+		}
+		rows = append(rows, r)
+	}
+	if jsonOut {
+		newJSONRenderer(stdout).emit(map[string]any{"type": "status", "application": cfg.Application, "live_found_by": live.How, "environments": rows})
+		return exitOK
+	}
+	fmt.Fprintf(stdout, "application %s: live environment found by %s\n", cfg.Application, live.How)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROLE\tENVIRONMENT\tSTATUS\tHEALTH\tVERSION\tCNAME")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Role, r.Name, r.Status, r.Health, r.Version, r.CNAME)
+	}
+	_ = tw.Flush()
+	return exitOK
+}
