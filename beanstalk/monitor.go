@@ -136,9 +136,9 @@ func (m *Monitor) Environment(ctx context.Context, app, name string) (types.Envi
 	return Newest(envs, name)
 }
 
-// Newest picks the most recent environment named name in envs (a
-// terminated namesake may linger in Beanstalk's list); ErrNotFound when
-// there is none.
+// Newest picks the environment named name in envs: the active one, or
+// else the most recent (a terminated namesake may linger in Beanstalk's
+// list for an hour); ErrNotFound when there is none.
 func Newest(envs []types.EnvironmentDescription, name string) (types.EnvironmentDescription, error) {
 	var found *types.EnvironmentDescription
 	for i := range envs {
@@ -146,7 +146,8 @@ func Newest(envs []types.EnvironmentDescription, name string) (types.Environment
 		if aws.ToString(e.EnvironmentName) != name {
 			continue
 		}
-		if found == nil || aws.ToTime(e.DateCreated).After(aws.ToTime(found.DateCreated)) {
+		if found == nil || rank(e) > rank(found) ||
+			(rank(e) == rank(found) && aws.ToTime(e.DateCreated).After(aws.ToTime(found.DateCreated))) {
 			found = e
 		}
 	}
@@ -154,6 +155,13 @@ func Newest(envs []types.EnvironmentDescription, name string) (types.Environment
 		return types.EnvironmentDescription{}, fmt.Errorf("environment %s: %w", name, ErrNotFound)
 	}
 	return *found, nil
+}
+
+func rank(e *types.EnvironmentDescription) int {
+	if e.Status == types.EnvironmentStatusTerminated {
+		return 0
+	}
+	return 1
 }
 
 // maxEventPages bounds one Events call.

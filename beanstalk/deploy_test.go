@@ -1,0 +1,297 @@
+package beanstalk
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beanswap/beanswap/beanstalktest"
+	"github.com/beanswap/beanswap/config"
+	"github.com/beanswap/beanswap/secret"
+)
+
+// world is an in-memory account behind fakeEB: just enough behaviour for
+// Deploy's branches (the simulator tests the real lifecycle).
+type world struct {
+	f           *fakeEB
+	apps        map[string]bool
+	versions    map[string]bool
+	envs        []types.EnvironmentDescription
+	taken       map[string]bool // CNAME prefixes not available
+	created     []*eb.CreateEnvironmentInput
+	terminated  []string
+	launchState types.EnvironmentDescription // what a created environment becomes
+}
+
+func newWorld() *world {
+	w := &world{apps: map[string]bool{}, versions: map[string]bool{}, taken: map[string]bool{},
+		launchState: types.EnvironmentDescription{Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthGreen}}
+	w.f = &fakeEB{
+		DescribeApplicationsFn: func(in *eb.DescribeApplicationsInput) (*eb.DescribeApplicationsOutput, error) {
+			out := &eb.DescribeApplicationsOutput{}
+			if w.apps[in.ApplicationNames[0]] {
+				out.Applications = []types.ApplicationDescription{{ApplicationName: aws.String(in.ApplicationNames[0])}}
+			}
+			return out, nil
+		},
+		CreateApplicationFn: func(in *eb.CreateApplicationInput) (*eb.CreateApplicationOutput, error) {
+			w.apps[*in.ApplicationName] = true
+			return &eb.CreateApplicationOutput{}, nil
+		},
+		DescribeApplicationVersionsFn: func(in *eb.DescribeApplicationVersionsInput) (*eb.DescribeApplicationVersionsOutput, error) {
+			out := &eb.DescribeApplicationVersionsOutput{}
+			if w.versions[in.VersionLabels[0]] {
+				out.ApplicationVersions = []types.ApplicationVersionDescription{{VersionLabel: aws.String(in.VersionLabels[0])}}
+			}
+			return out, nil
+		},
+		CreateApplicationVersionFn: func(in *eb.CreateApplicationVersionInput) (*eb.CreateApplicationVersionOutput, error) {
+			w.versions[*in.VersionLabel] = true
+			return &eb.CreateApplicationVersionOutput{}, nil
+		},
+		ListPlatformVersionsFn: func(*eb.ListPlatformVersionsInput) (*eb.ListPlatformVersionsOutput, error) {
+			return &eb.ListPlatformVersionsOutput{PlatformSummaryList: []types.PlatformSummary{
+				{PlatformArn: aws.String("arn:newest"), PlatformVersion: aws.String("4.14.0")},
+				{PlatformArn: aws.String("arn:recommended"), PlatformVersion: aws.String("4.13.1"), PlatformLifecycleState: aws.String("Recommended")},
+				{PlatformArn: aws.String("arn:old"), PlatformVersion: aws.String("4.9.0")},
+			}}, nil
+		},
+		CheckDNSAvailabilityFn: func(in *eb.CheckDNSAvailabilityInput) (*eb.CheckDNSAvailabilityOutput, error) {
+			return &eb.CheckDNSAvailabilityOutput{Available: aws.Bool(!w.taken[*in.CNAMEPrefix]), FullyQualifiedCNAME: aws.String(*in.CNAMEPrefix + ".us-east-1.elasticbeanstalk.com")}, nil
+		},
+		CreateEnvironmentFn: func(in *eb.CreateEnvironmentInput) (*eb.CreateEnvironmentOutput, error) {
+			w.created = append(w.created, in)
+			e := w.launchState
+			e.EnvironmentName, e.VersionLabel = in.EnvironmentName, in.VersionLabel
+			e.CNAME = aws.String(*in.CNAMEPrefix + ".us-east-1.elasticbeanstalk.com")
+			w.envs = append(w.envs, e)
+			return &eb.CreateEnvironmentOutput{EnvironmentName: in.EnvironmentName, CNAME: e.CNAME, DateCreated: aws.Time(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))}, nil
+		},
+		TerminateEnvironmentFn: func(in *eb.TerminateEnvironmentInput) (*eb.TerminateEnvironmentOutput, error) {
+			w.terminated = append(w.terminated, *in.EnvironmentName)
+			for i := range w.envs {
+				if *w.envs[i].EnvironmentName == *in.EnvironmentName {
+					w.envs[i].Status = types.EnvironmentStatusTerminated
+				}
+			}
+			return &eb.TerminateEnvironmentOutput{}, nil
+		},
+		DescribeEnvironmentsFn: func(in *eb.DescribeEnvironmentsInput) (*eb.DescribeEnvironmentsOutput, error) {
+			return &eb.DescribeEnvironmentsOutput{Environments: append([]types.EnvironmentDescription(nil), w.envs...)}, nil
+		},
+		DescribeEventsFn: func(*eb.DescribeEventsInput) (*eb.DescribeEventsOutput, error) {
+			return &eb.DescribeEventsOutput{}, nil
+		},
+		DescribeEnvironmentHealthFn: func(*eb.DescribeEnvironmentHealthInput) (*eb.DescribeEnvironmentHealthOutput, error) {
+			return &eb.DescribeEnvironmentHealthOutput{}, nil
+		},
+	}
+	return w
+}
+
+func testConfig() *config.Config {
+	c := config.Default()
+	c.Name, c.LiveHost, c.DockerBucket, c.InstanceProfile = "hello", "api.example.com", "bucket", "profile"
+	c.EnvSecrets = []string{"API_KEY"}
+	c.Secrets = map[string]secret.Value{"API_KEY": secret.New("s3cret")}
+	c.Tags = map[string]string{"team": "a"}
+	if err := c.Validate(); err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func (w *world) deployer(s3 *fakeS3) *Deployer {
+	clk := beanstalktest.NewManualClock(time.Time{})
+	return &Deployer{EB: w.f, S3: s3, Clock: clk}
+}
+
+var rel = Release{Image: "team/hello:1.2", Bundle: []byte("zip")}
+
+func TestDeployFirst(t *testing.T) {
+	w, s3 := newWorld(), &fakeS3{}
+	dep, err := w.deployer(s3).Deploy(context.Background(), testConfig(), rel)
+	require.NoError(t, err)
+	label := VersionLabel(rel.Image, rel.Bundle)
+	assert.True(t, dep.FirstDeploy)
+	assert.False(t, dep.VersionReused)
+	assert.True(t, w.apps["hello"], "application created")
+	assert.Equal(t, []string{"bucket/beanswap/bundles/hello/" + label + ".zip"}, s3.keys)
+	require.Len(t, w.created, 1)
+	in := w.created[0]
+	assert.Equal(t, "hello", *in.CNAMEPrefix, "a first deploy takes the live prefix")
+	assert.Equal(t, "arn:recommended", *in.PlatformArn, "Recommended beats newer")
+	assert.Nil(t, in.SolutionStackName)
+	assert.Equal(t, EnvironmentName("hello", label), *in.EnvironmentName)
+	opts := map[string]string{}
+	for _, o := range in.OptionSettings {
+		opts[*o.Namespace+":"+*o.OptionName] = *o.Value
+	}
+	assert.Equal(t, "profile", opts["aws:autoscaling:launchconfiguration:IamInstanceProfile"])
+	assert.Equal(t, "s3cret", opts["aws:elasticbeanstalk:application:environment:API_KEY"], "secrets reach Beanstalk")
+	assert.Equal(t, "80", opts["aws:elasticbeanstalk:application:environment:PORT"])
+	tags := map[string]string{}
+	for _, tg := range in.Tags {
+		tags[*tg.Key] = *tg.Value
+	}
+	assert.Equal(t, map[string]string{TagManagedBy: "beanswap", TagService: "hello", TagVersion: label, TagImage: "team/hello:1.2", "team": "a"}, tags)
+}
+
+func TestDeployBranches(t *testing.T) {
+	label := VersionLabel(rel.Image, rel.Bundle)
+	name := EnvironmentName("hello", label)
+	live := types.EnvironmentDescription{EnvironmentName: aws.String("hello-old"), CNAME: aws.String("hello.us-east-1.elasticbeanstalk.com"),
+		Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthGreen, VersionLabel: aws.String("0.9-aaaa")}
+	tests := map[string]struct {
+		setup func(w *world, s3 *fakeS3, c *config.Config)
+		check func(t *testing.T, w *world, s3 *fakeS3, dep *Deployment)
+		err   string
+		is    error
+	}{
+		"version reused": {
+			setup: func(w *world, _ *fakeS3, _ *config.Config) { w.apps["hello"], w.versions[label] = true, true },
+			check: func(t *testing.T, w *world, s3 *fakeS3, dep *Deployment) {
+				assert.True(t, dep.VersionReused)
+				assert.Empty(t, s3.keys, "no upload")
+				assert.Zero(t, w.f.count("CreateApplicationVersion"))
+			},
+		},
+		"configured stack": {
+			setup: func(_ *world, _ *fakeS3, c *config.Config) { c.Platform = "64bit Amazon Linux 2023 v4.13.1 running Docker" },
+			check: func(t *testing.T, w *world, _ *fakeS3, _ *Deployment) {
+				assert.Equal(t, "64bit Amazon Linux 2023 v4.13.1 running Docker", *w.created[0].SolutionStackName)
+				assert.Zero(t, w.f.count("ListPlatformVersions"))
+			},
+		},
+		"beside the live one, on a temporary prefix": {
+			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+				w.apps["hello"], w.envs = true, []types.EnvironmentDescription{live}
+				w.taken[CandidatePrefix("hello", name, "hello")] = true
+			},
+			check: func(t *testing.T, w *world, _ *fakeS3, dep *Deployment) {
+				assert.False(t, dep.FirstDeploy)
+				assert.Equal(t, "hello-old", dep.Live.Name())
+				assert.Equal(t, CandidatePrefix("hello", name, "hello")+"-2", *w.created[0].CNAMEPrefix, "a taken temporary prefix gets a suffix")
+			},
+		},
+		"already live": {
+			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+				l := live
+				l.VersionLabel = aws.String(label)
+				w.apps["hello"], w.versions[label], w.envs = true, true, []types.EnvironmentDescription{l}
+			},
+			check: func(t *testing.T, w *world, _ *fakeS3, dep *Deployment) {
+				assert.True(t, dep.AlreadyLive)
+				assert.Empty(t, w.created)
+			},
+		},
+		"adopts an earlier run's environment": {
+			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+				w.apps["hello"], w.versions[label] = true, true
+				w.envs = []types.EnvironmentDescription{live, {EnvironmentName: aws.String(name), VersionLabel: aws.String(label), Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthGreen, CNAME: aws.String("hello-x.us-east-1.elasticbeanstalk.com")}}
+			},
+			check: func(t *testing.T, w *world, _ *fakeS3, dep *Deployment) {
+				assert.True(t, dep.Adopted)
+				assert.Empty(t, w.created)
+				assert.Empty(t, w.terminated)
+			},
+		},
+		"replaces an earlier run's failed environment": {
+			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+				w.apps["hello"], w.versions[label] = true, true
+				w.envs = []types.EnvironmentDescription{live, {EnvironmentName: aws.String(name), VersionLabel: aws.String(label), Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthRed, CNAME: aws.String("hello-x.us-east-1.elasticbeanstalk.com")}}
+			},
+			check: func(t *testing.T, w *world, _ *fakeS3, dep *Deployment) {
+				assert.False(t, dep.Adopted)
+				assert.Equal(t, []string{name}, w.terminated)
+				assert.Len(t, w.created, 1)
+			},
+		},
+		"live prefix held elsewhere": {
+			setup: func(w *world, _ *fakeS3, _ *config.Config) { w.taken["hello"] = true },
+			err:   "the live CNAME prefix hello (hello.us-east-1.elasticbeanstalk.com) is held by an environment outside application hello",
+		},
+		"upload fails": {
+			setup: func(_ *world, s3 *fakeS3, _ *config.Config) { s3.err = errors.New("AccessDenied") },
+			err:   "upload source bundle to s3://bucket/beanswap/bundles/hello/" + label + ".zip: AccessDenied",
+		},
+		"version quota": {
+			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+				w.f.CreateApplicationVersionFn = func(*eb.CreateApplicationVersionInput) (*eb.CreateApplicationVersionOutput, error) {
+					return nil, apiErr("TooManyApplicationVersionsException", "You cannot have more than 1000 Application Versions.")
+				}
+			},
+			is: ErrVersionQuota, err: "bundle s3://bucket/beanswap/bundles/hello/" + label + ".zip left in place",
+		},
+		"environment quota": {
+			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+				w.f.CreateEnvironmentFn = func(*eb.CreateEnvironmentInput) (*eb.CreateEnvironmentOutput, error) {
+					return nil, apiErr("TooManyEnvironmentsException", "You have reached the maximum number of environments.")
+				}
+			},
+			is: ErrEnvironmentQuota,
+		},
+		"launch fails, kept": {
+			setup: func(w *world, _ *fakeS3, c *config.Config) {
+				c.OnFailure = config.OnFailureKeep
+				w.launchState = types.EnvironmentDescription{Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthRed}
+			},
+			is: ErrLaunchFailed, err: "kept for debugging (on_failure: keep)",
+		},
+		"launch fails, terminated": {
+			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+				w.launchState = types.EnvironmentDescription{Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthRed}
+			},
+			is: ErrLaunchFailed, err: "left behind: nothing (environment " + name + " terminated); live traffic untouched",
+		},
+		"describe fails": {
+			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+				w.f.DescribeApplicationsFn = func(*eb.DescribeApplicationsInput) (*eb.DescribeApplicationsOutput, error) {
+					return nil, errors.New("no route to host")
+				}
+			},
+			err: "describe application hello: no route to host",
+		},
+	}
+	for tn, tc := range tests {
+		t.Run(tn, func(t *testing.T) {
+			w, s3, c := newWorld(), &fakeS3{}, testConfig()
+			tc.setup(w, s3, c)
+			dep, err := w.deployer(s3).Deploy(context.Background(), c, rel)
+			if tc.err != "" || tc.is != nil {
+				require.Error(t, err)
+				assert.ErrorContains(t, err, tc.err)
+				if tc.is != nil {
+					assert.ErrorIs(t, err, tc.is)
+				}
+				var de *DeployError
+				assert.ErrorAs(t, err, &de)
+				return
+			}
+			require.NoError(t, err)
+			tc.check(t, w, s3, dep)
+		})
+	}
+}
+
+func TestPlanChangesNothing(t *testing.T) {
+	w := newWorld()
+	plan, err := w.deployer(&fakeS3{}).Plan(context.Background(), testConfig(), rel)
+	require.NoError(t, err)
+	assert.False(t, plan.ApplicationExists)
+	assert.True(t, plan.FirstDeploy)
+	assert.Equal(t, "hello", plan.CNAMEPrefix)
+	for _, call := range w.f.calls {
+		assert.NotRegexp(t, `^(Create|Terminate|Update|Delete|Swap)`, call)
+	}
+	for _, o := range plan.Options {
+		assert.NotContains(t, o.String(), "s3cret")
+	}
+}
