@@ -68,6 +68,7 @@ func (c *Command) Check(ctx context.Context, t Target) error {
 	)
 	cmd.Env = append(cmd.Env, c.Env...)
 	cmd.WaitDelay = 5 * time.Second
+	killGroup(cmd)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return fmt.Errorf("acceptance command %s: %w", name, err)
