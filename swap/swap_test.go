@@ -1,0 +1,247 @@
+package swap
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beanswap/beanswap/acceptance"
+	"github.com/beanswap/beanswap/beanstalk"
+	"github.com/beanswap/beanswap/beanstalktest"
+	"github.com/beanswap/beanswap/progress"
+)
+
+// blueGreen is a simulator with two healthy environments: "hello-blue"
+// live on hello.us-east-1.elasticbeanstalk.com and "hello-green" beside it.
+type blueGreen struct {
+	sim   *beanstalktest.Server
+	clock *beanstalktest.ManualClock
+	eb    *eb.Client
+	mon   *beanstalk.Monitor
+}
+
+const liveCNAME = "hello.us-east-1.elasticbeanstalk.com"
+
+func newBlueGreen(t *testing.T, green beanstalktest.Outcome) *blueGreen {
+	t.Helper()
+	clk := beanstalktest.NewManualClock(time.Time{})
+	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk, AllowMissingInstanceProfile: true})
+	sim.ScriptEnvironment("hello-green", green)
+	c := eb.NewFromConfig(sim.Config())
+	ctx := context.Background()
+	_, err := c.CreateApplication(ctx, &eb.CreateApplicationInput{ApplicationName: aws.String("hello")})
+	require.NoError(t, err)
+	for name, prefix := range map[string]string{"hello-blue": "hello", "hello-green": "hello-green"} {
+		_, err := c.CreateEnvironment(ctx, &eb.CreateEnvironmentInput{ApplicationName: aws.String("hello"), EnvironmentName: aws.String(name), CNAMEPrefix: aws.String(prefix),
+			SolutionStackName: aws.String("64bit Amazon Linux 2023 v4.13.1 running Docker")})
+		require.NoError(t, err)
+	}
+	clk.Advance(6 * time.Minute)
+	return &blueGreen{sim: sim, clock: clk, eb: c, mon: beanstalk.NewMonitor(c, beanstalk.MonitorOptions{Clock: clk})}
+}
+
+func (b *blueGreen) holder(t *testing.T) string {
+	envs, err := b.mon.Environments(context.Background(), "hello")
+	require.NoError(t, err)
+	for _, e := range envs {
+		if aws.ToString(e.CNAME) == liveCNAME {
+			return aws.ToString(e.EnvironmentName)
+		}
+	}
+	return ""
+}
+
+// pingCheck checks the live URL answers 200 on /ping.
+func (b *blueGreen) pingCheck(observers ...progress.Observer) acceptance.Checker {
+	h := &acceptance.HTTP{Checks: []acceptance.HTTPCheck{{Path: "/ping"}}, Client: b.sim.HTTPClient(), Clock: b.clock, Timeout: time.Minute}
+	if len(observers) > 0 {
+		h.Observer = observers[0]
+	}
+	return h
+}
+
+// flakySwap fails SwapEnvironmentCNAMEs calls whose number is in fail.
+type flakySwap struct {
+	SwapAPI
+	mu    sync.Mutex
+	n     int
+	fail  map[int]bool
+	calls [][2]string
+}
+
+func (f *flakySwap) SwapEnvironmentCNAMEs(ctx context.Context, in *eb.SwapEnvironmentCNAMEsInput, o ...func(*eb.Options)) (*eb.SwapEnvironmentCNAMEsOutput, error) {
+	f.mu.Lock()
+	f.n++
+	n := f.n
+	f.calls = append(f.calls, [2]string{*in.SourceEnvironmentName, *in.DestinationEnvironmentName})
+	f.mu.Unlock()
+	if f.fail[n] {
+		return nil, errors.New("simulated outage")
+	}
+	return f.SwapAPI.SwapEnvironmentCNAMEs(ctx, in, o...)
+}
+
+func TestSwapVerified(t *testing.T) {
+	b := newBlueGreen(t, beanstalktest.Outcome{})
+	rec := &progress.Recorder{}
+	s := &Swapper{EB: b.eb, Monitor: b.mon, Observer: rec.Observe}
+	res, err := s.Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Verify: b.pingCheck(rec.Observe)})
+	require.NoError(t, err)
+	assert.Equal(t, &Result{Live: "hello-green", Previous: "hello-blue", LiveCNAME: liveCNAME}, res)
+	assert.Equal(t, "hello-green", b.holder(t))
+	checks := 0
+	for _, e := range rec.Events() {
+		if c, ok := e.(progress.CheckResult); ok && c.Passed {
+			checks++
+		}
+	}
+	assert.Equal(t, 2, checks, "verified right after the swap and after the soak")
+}
+
+func TestSwapBackWhenVerificationFails(t *testing.T) {
+	b := newBlueGreen(t, beanstalktest.Outcome{DegradeAfterSwap: true})
+	flaky := &flakySwap{SwapAPI: b.eb}
+	s := &Swapper{EB: flaky, Monitor: b.mon}
+	_, err := s.Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Verify: b.pingCheck()})
+	var se *Error
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "verify", se.Stage)
+	assert.True(t, se.SwappedBack)
+	assert.Equal(t, "hello-blue", se.Live)
+	assert.Contains(t, err.Error(), "hello-green turned Red")
+	assert.Equal(t, "hello-blue", b.holder(t), "traffic is back")
+	assert.Equal(t, [][2]string{{"hello-green", "hello-blue"}, {"hello-blue", "hello-green"}}, flaky.calls)
+}
+
+func TestSwapBackFails(t *testing.T) {
+	b := newBlueGreen(t, beanstalktest.Outcome{Handler: http.NotFoundHandler()})
+	s := &Swapper{EB: &flakySwap{SwapAPI: b.eb, fail: map[int]bool{2: true}}, Monitor: b.mon}
+	_, err := s.Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Verify: b.pingCheck()})
+	var se *Error
+	require.ErrorAs(t, err, &se)
+	assert.False(t, se.SwappedBack)
+	assert.Error(t, se.SwapBackErr)
+	assert.Equal(t, "unknown", se.Live)
+	assert.Contains(t, err.Error(), "swapping back FAILED too")
+	assert.Contains(t, err.Error(), "status 404, want 200")
+}
+
+func TestSwapRefusals(t *testing.T) {
+	t.Run("candidate not ready", func(t *testing.T) {
+		b := newBlueGreen(t, beanstalktest.Outcome{})
+		_, err := b.eb.UpdateEnvironment(context.Background(), &eb.UpdateEnvironmentInput{EnvironmentName: aws.String("hello-green"), Description: aws.String("busy")})
+		require.NoError(t, err)
+		_, err = (&Swapper{EB: b.eb, Monitor: b.mon}).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue"})
+		assert.ErrorIs(t, err, ErrNotReady)
+		assert.ErrorContains(t, err, "hello-green is Updating")
+		assert.Equal(t, "hello-blue", b.holder(t))
+	})
+	t.Run("candidate unhealthy", func(t *testing.T) {
+		b := newBlueGreen(t, beanstalktest.Outcome{NeverHealthy: true})
+		_, err := (&Swapper{EB: b.eb, Monitor: b.mon}).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue"})
+		assert.ErrorIs(t, err, ErrNotReady)
+		assert.ErrorContains(t, err, "health is Grey")
+	})
+	t.Run("missing environment", func(t *testing.T) {
+		b := newBlueGreen(t, beanstalktest.Outcome{})
+		_, err := (&Swapper{EB: b.eb, Monitor: b.mon}).Swap(context.Background(), Input{Application: "hello", Candidate: "nope", Live: "hello-blue"})
+		assert.ErrorIs(t, err, beanstalk.ErrNotFound)
+	})
+	t.Run("swap call fails", func(t *testing.T) {
+		b := newBlueGreen(t, beanstalktest.Outcome{})
+		_, err := (&Swapper{EB: &flakySwap{SwapAPI: b.eb, fail: map[int]bool{1: true}}, Monitor: b.mon}).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue"})
+		var se *Error
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, "swap", se.Stage)
+		assert.Contains(t, err.Error(), "simulated outage; live traffic on hello-blue")
+	})
+}
+
+// fakeRoute53 is a recording fake of the record calls.
+type fakeRoute53 struct {
+	records  []r53types.ResourceRecordSet
+	changes  []*route53.ChangeResourceRecordSetsInput
+	pending  int // GetChange answers PENDING this many times
+	getErr   error
+	getCalls int
+}
+
+func (f *fakeRoute53) ListResourceRecordSets(context.Context, *route53.ListResourceRecordSetsInput, ...func(*route53.Options)) (*route53.ListResourceRecordSetsOutput, error) {
+	return &route53.ListResourceRecordSetsOutput{ResourceRecordSets: f.records}, nil
+}
+
+func (f *fakeRoute53) ChangeResourceRecordSets(_ context.Context, in *route53.ChangeResourceRecordSetsInput, _ ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error) {
+	f.changes = append(f.changes, in)
+	return &route53.ChangeResourceRecordSetsOutput{ChangeInfo: &r53types.ChangeInfo{Id: aws.String("/change/C1"), Status: r53types.ChangeStatusPending}}, nil
+}
+
+func (f *fakeRoute53) GetChange(context.Context, *route53.GetChangeInput, ...func(*route53.Options)) (*route53.GetChangeOutput, error) {
+	f.getCalls++
+	if f.getErr != nil {
+		return nil, f.getErr
+	}
+	status := r53types.ChangeStatusInsync
+	if f.getCalls <= f.pending {
+		status = r53types.ChangeStatusPending
+	}
+	return &route53.GetChangeOutput{ChangeInfo: &r53types.ChangeInfo{Id: aws.String("/change/C1"), Status: status}}, nil
+}
+
+func TestPointRecord(t *testing.T) {
+	cname := func(target string) r53types.ResourceRecordSet {
+		return r53types.ResourceRecordSet{Name: aws.String("api.example.com."), Type: r53types.RRTypeCname, ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(target)}}}
+	}
+	tests := map[string]struct {
+		r53     *fakeRoute53
+		changed bool
+		err     string
+		warn    bool
+	}{
+		"creates":             {r53: &fakeRoute53{}, changed: true},
+		"updates and waits":   {r53: &fakeRoute53{records: []r53types.ResourceRecordSet{cname("old.us-east-1.elasticbeanstalk.com")}, pending: 3}, changed: true},
+		"already right":       {r53: &fakeRoute53{records: []r53types.ResourceRecordSet{cname("Hello.us-east-1.elasticbeanstalk.com.")}}},
+		"alias left alone":    {r53: &fakeRoute53{records: []r53types.ResourceRecordSet{{Name: aws.String("api.example.com."), Type: r53types.RRTypeA, AliasTarget: &r53types.AliasTarget{DNSName: aws.String("x")}}}}, warn: true},
+		"change status fails": {r53: &fakeRoute53{getErr: errors.New("AccessDenied")}, changed: true, err: "read change /change/C1 of api.example.com: AccessDenied"},
+		"never in sync":       {r53: &fakeRoute53{pending: 1000}, changed: true, err: "still PENDING after 5m0s"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			clk := beanstalktest.NewManualClock(time.Time{})
+			rec := &progress.Recorder{}
+			s := &Swapper{Route53: tc.r53, Clock: clk, Observer: rec.Observe}
+			changed, err := s.PointRecord(context.Background(), "Z1", "api.example.com", liveCNAME, "hello-green")
+			assert.Equal(t, tc.changed, changed)
+			if tc.err != "" {
+				assert.ErrorContains(t, err, tc.err)
+			} else {
+				require.NoError(t, err)
+			}
+			if tc.changed {
+				require.Len(t, tc.r53.changes, 1)
+				rr := tc.r53.changes[0].ChangeBatch.Changes[0].ResourceRecordSet
+				assert.Equal(t, r53types.ChangeActionUpsert, tc.r53.changes[0].ChangeBatch.Changes[0].Action)
+				assert.Equal(t, "api.example.com.", *rr.Name)
+				assert.Equal(t, liveCNAME, *rr.ResourceRecords[0].Value)
+				assert.EqualValues(t, 60, *rr.TTL)
+			} else {
+				assert.Empty(t, tc.r53.changes)
+			}
+			warned := false
+			for _, e := range rec.Events() {
+				_, ok := e.(progress.Warning)
+				warned = warned || ok
+			}
+			assert.Equal(t, tc.warn, warned)
+		})
+	}
+}
