@@ -40,18 +40,18 @@ func TestHTTPChecks(t *testing.T) {
 		check HTTPCheck
 		fail  string
 	}{
-		"status":              {check: HTTPCheck{Path: "/ping"}},
-		"other status":        {check: HTTPCheck{Path: "/created", Method: "post", Status: 201}},
-		"wrong status":        {check: HTTPCheck{Path: "/nope"}, fail: "status 404, want 200"},
-		"json field":          {check: HTTPCheck{Path: "/version", JSONField: "version", Equals: "{version}"}},
-		"nested json number":  {check: HTTPCheck{Path: "/version", JSONField: "build.number", Equals: "42"}},
-		"json bool":           {check: HTTPCheck{Path: "/version", JSONField: "build.ok", Equals: "true"}},
-		"json mismatch":       {check: HTTPCheck{Path: "/version", JSONField: "version", Equals: "1.0"}, fail: `version is "2.0-abc", want "1.0"`},
-		"json missing field":  {check: HTTPCheck{Path: "/version", JSONField: "commit"}, fail: `no field "commit"`},
-		"json into a scalar":  {check: HTTPCheck{Path: "/version", JSONField: "version.x"}, fail: `not an object at "x"`},
-		"not json":            {check: HTTPCheck{Path: "/html", JSONField: "version"}, fail: "body is not JSON"},
-		"body contains":       {check: HTTPCheck{Path: "/html", BodyContains: "hello {version}"}},
-		"body lacks":          {check: HTTPCheck{Path: "/html", BodyContains: "goodbye"}, fail: `body does not contain "goodbye"`},
+		"status":             {check: HTTPCheck{Path: "/ping"}},
+		"other status":       {check: HTTPCheck{Path: "/created", Method: "post", Status: 201}},
+		"wrong status":       {check: HTTPCheck{Path: "/nope"}, fail: "status 404, want 200"},
+		"json field":         {check: HTTPCheck{Path: "/version", JSONField: "version", Equals: "{version}"}},
+		"nested json number": {check: HTTPCheck{Path: "/version", JSONField: "build.number", Equals: "42"}},
+		"json bool":          {check: HTTPCheck{Path: "/version", JSONField: "build.ok", Equals: "true"}},
+		"json mismatch":      {check: HTTPCheck{Path: "/version", JSONField: "version", Equals: "1.0"}, fail: `version is "2.0-abc", want "1.0"`},
+		"json missing field": {check: HTTPCheck{Path: "/version", JSONField: "commit"}, fail: `no field "commit"`},
+		"json into a scalar": {check: HTTPCheck{Path: "/version", JSONField: "version.x"}, fail: `not an object at "x"`},
+		"not json":           {check: HTTPCheck{Path: "/html", JSONField: "version"}, fail: "body is not JSON"},
+		"body contains":      {check: HTTPCheck{Path: "/html", BodyContains: "hello {version}"}},
+		"body lacks":         {check: HTTPCheck{Path: "/html", BodyContains: "goodbye"}, fail: `body does not contain "goodbye"`},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -164,7 +164,9 @@ func TestDeployBranches(t *testing.T) {
 			},
 		},
 		"configured stack": {
-			setup: func(_ *world, _ *fakeS3, c *config.Config) { c.Platform = "64bit Amazon Linux 2023 v4.13.1 running Docker" },
+			setup: func(_ *world, _ *fakeS3, c *config.Config) {
+				c.Platform = "64bit Amazon Linux 2023 v4.13.1 running Docker"
+			},
 			check: func(t *testing.T, w *world, _ *fakeS3, _ *Deployment) {
 				assert.Equal(t, "64bit Amazon Linux 2023 v4.13.1 running Docker", *w.created[0].SolutionStackName)
 				assert.Zero(t, w.f.count("ListPlatformVersions"))

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beanswap/beanswap/acceptance"
+	"github.com/beanswap/beanswap/beanstalk"
+	"github.com/beanswap/beanswap/beanstalktest"
+	"github.com/beanswap/beanswap/config"
+	"github.com/beanswap/beanswap/progress"
+	"github.com/beanswap/beanswap/swap"
+)
+
+// cliEnv points the CLI's AWS configuration at a fast simulator, the way a
+// user points it at LocalStack, and returns the config and docker paths.
+func cliEnv(t *testing.T) (cfgPath, dockerPath string) {
+	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: beanstalktest.NewScaledClock(time.Time{}, 5000)})
+	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-demo-docker")})
+	require.NoError(t, err)
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL": sim.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_PROFILE": "",
+		"HELLO_API_KEY": "cli-secret",
+		// The environments' CNAMEs resolve nowhere: reach them through the
+		// simulator, which is also an HTTP proxy for them.
+		"HTTP_PROXY": sim.URL,
+	} {
+		t.Setenv(k, v)
+	}
+	dir := t.TempDir()
+	cfgPath, dockerPath = filepath.Join(dir, "pym-config.yaml"), filepath.Join(dir, "config.json")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(demoConfig), 0o600))
+	require.NoError(t, os.WriteFile(dockerPath, []byte(demoDockerConfig), 0o600))
+	return cfgPath, dockerPath
+}
+
+func TestDeployCommand(t *testing.T) {
+	cfgPath, dockerPath := cliEnv(t)
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+
+	code := run(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", "1.0.0", "-dry-run"}, &out, &errOut)
+	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
+	assert.Contains(t, out.String(), "plan for hello, image registry.example.com/demo/hello:1.0.0")
+	assert.Contains(t, errOut.String(), "jwt_issuer: ignored by beanswap")
+
+	out.Reset()
+	code = run(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", "1.0.0", "-json"}, &out, &errOut)
+	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var last map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &last))
+	assert.Equal(t, "result", last["type"])
+	assert.Equal(t, true, last["ok"])
+	assert.Equal(t, true, last["first_deploy"])
+	assert.Equal(t, "hello.us-east-1.elasticbeanstalk.com", last["live_cname"])
+	for _, l := range lines {
+		assert.NotContains(t, l, "cli-secret")
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &m), l)
+		assert.NotEmpty(t, m["type"])
+	}
+
+	out.Reset()
+	code = run(ctx, []string{"status", "-config", cfgPath}, &out, &errOut)
+	require.Equal(t, exitOK, code)
+	assert.Regexp(t, `LIVE\s+hello-1-0-0-\w+\s+Ready\s+Green`, out.String())
+
+	out.Reset()
+	code = run(ctx, []string{"swap", "-config", cfgPath, "-to", "nope"}, &out, &errOut)
+	assert.Equal(t, exitFailed, code)
+}
+
+func TestCommandUsageErrors(t *testing.T) {
+	var out, errOut bytes.Buffer
+	ctx := context.Background()
+	assert.Equal(t, exitUsage, run(ctx, []string{"deploy", "-config", "/nonexistent.yaml", "-image", "x"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "/nonexistent.yaml")
+	cfgPath, _ := cliEnv(t)
+	errOut.Reset()
+	assert.Equal(t, exitUsage, run(ctx, []string{"deploy", "-config", cfgPath, "-docker_repo"}, &out, &errOut))
+	assert.Equal(t, exitUsage, run(ctx, []string{"swap", "-config", cfgPath}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "-to ENVIRONMENT is required")
+	t.Setenv("HELLO_API_KEY", "")
+	errOut.Reset()
+	assert.Equal(t, exitUsage, run(ctx, []string{"deploy", "-config", cfgPath, "-tag", "1"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "$HELLO_API_KEY is empty")
+}
+
+func TestExitCodes(t *testing.T) {
+	ctx := context.Background()
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	tests := map[string]struct {
+		ctx  context.Context
+		err  error
+		code int
+	}{
+		"ok":               {ctx, nil, exitOK},
+		"launch":           {ctx, fmt.Errorf("deploy: %w", &beanstalk.LaunchError{Environment: "e"}), exitFailed},
+		"acceptance":       {ctx, fmt.Errorf("acceptance: %w", &acceptance.Failure{Check: "c"}), exitFailed},
+		"timeout":          {ctx, &beanstalk.TimeoutError{}, exitFailed},
+		"swapped back":     {ctx, &swap.Error{Stage: "verify", SwappedBack: true, Err: errors.New("x")}, exitSwappedBack},
+		"swap back failed": {ctx, &swap.Error{Stage: "verify", Err: errors.New("x"), SwapBackErr: errors.New("y")}, exitAttention},
+		"swap refused":     {ctx, &swap.Error{Stage: "swap", Err: errors.New("x")}, exitFailed},
+		"config":           {ctx, &config.ValidationError{}, exitUsage},
+		"cancelled":        {cancelled, errors.New("x"), exitCanceled},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			assert.Equal(t, tc.code, exitCode(tc.ctx, tc.err))
+		})
+	}
+}
+
+func TestTextRenderer(t *testing.T) {
+	var b bytes.Buffer
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := newTextRenderer(&b, t0, false)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	for _, e := range []progress.Event{
+		progress.StepStarted{At: at(0), Step: "deploy"},
+		progress.BeanstalkEvent{At: at(90 * time.Second), Environment: "hello-2", Severity: "INFO", Message: "createEnvironment is starting."},
+		progress.EnvironmentStatus{At: at(5 * time.Minute), Environment: "hello-2", Status: "Ready", Health: "Green", HealthStatus: "Ok"},
+		progress.CheckResult{At: at(6 * time.Minute), Check: "ping", Attempt: 2, Detail: "status 503"}, // quiet: not the first nor a fifth
+		progress.CheckResult{At: at(6 * time.Minute), Check: "ping", Passed: true, Target: "http://x/ping"},
+		progress.Output{At: at(6 * time.Minute), Line: "ok 1 - version"},
+		progress.Warning{At: at(7 * time.Minute), Message: "look"},
+		progress.StepFinished{At: at(7 * time.Minute), Step: "deploy", Took: 7 * time.Minute, Err: errors.New("x")},
+		progress.StepFinished{At: at(7 * time.Minute), Step: "swap", Skipped: "first deploy"},
+	} {
+		r.observe(e)
+	}
+	assert.Equal(t, `      0s  ▸ deploy
+   1m30s    [hello-2] INFO  createEnvironment is starting.
+    5m0s    [hello-2] status Ready, health Green/Ok
+    6m0s    check "ping" passed (http://x/ping)
+    6m0s    │ ok 1 - version
+    7m0s    ! look
+    7m0s  ✗ deploy failed after 7m0s
+    7m0s  · swap skipped: first deploy
+`, b.String())
+}
+
+func TestEventJSON(t *testing.T) {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := eventJSON(progress.StepFinished{At: at, Step: "swap", Took: time.Second, Err: errors.New("boom")})
+	assert.Equal(t, map[string]any{"type": "step_finished", "time": "2026-01-01T00:00:00Z", "step": "swap", "took_seconds": 1.0, "error": "boom"}, m)
+	m = eventJSON(progress.CheckResult{At: at, Check: "c", Passed: true, Attempt: 1})
+	assert.Equal(t, "check", m["type"])
+	assert.Equal(t, true, m["passed"])
+}
