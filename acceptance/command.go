@@ -81,10 +81,12 @@ func (c *Command) Check(ctx context.Context, t Target) error {
 		return fmt.Errorf("start acceptance command %s: %w", name, err)
 	}
 
-	tail := &tailBuffer{max: c.TailLines}
-	if tail.max <= 0 {
-		tail.max = 20
+	keep := c.TailLines
+	if keep <= 0 {
+		keep = 20
 	}
+	// One tail per stream: their lines interleave in no reliable order.
+	tails := map[string]*tailBuffer{"stdout": {max: keep}, "stderr": {max: keep}}
 	emit := progress.Serialized(c.Observer)
 	clk := clock.Or(c.Clock)
 	var wg sync.WaitGroup
@@ -96,7 +98,7 @@ func (c *Command) Check(ctx context.Context, t Target) error {
 			sc.Buffer(make([]byte, 64*1024), 1024*1024)
 			for sc.Scan() {
 				line := sc.Text()
-				tail.add(line)
+				tails[stream].add(line)
 				emit.Emit(progress.Output{At: clk.Now(), Stream: stream, Line: line})
 			}
 		}()
@@ -107,9 +109,9 @@ func (c *Command) Check(ctx context.Context, t Target) error {
 	case err == nil:
 		return nil
 	case ctx.Err() != nil:
-		return &Failure{Check: name, Target: t.URL, Attempts: 1, Detail: fmt.Sprintf("stopped: %v%s", context.Cause(ctx), tail.quote())}
+		return &Failure{Check: name, Target: t.URL, Attempts: 1, Detail: fmt.Sprintf("stopped: %v", context.Cause(ctx)) + tails["stderr"].quote("stderr") + tails["stdout"].quote("stdout")}
 	default:
-		return &Failure{Check: name, Target: t.URL, Attempts: 1, Detail: err.Error() + tail.quote()}
+		return &Failure{Check: name, Target: t.URL, Attempts: 1, Detail: err.Error() + tails["stderr"].quote("stderr") + tails["stdout"].quote("stdout")}
 	}
 }
 
@@ -129,11 +131,11 @@ func (b *tailBuffer) add(line string) {
 	}
 }
 
-func (b *tailBuffer) quote() string {
+func (b *tailBuffer) quote(stream string) string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.lines) == 0 {
 		return ""
 	}
-	return "; last output:\n  " + strings.Join(b.lines, "\n  ")
+	return "; last " + stream + ":\n  " + strings.Join(b.lines, "\n  ")
 }

@@ -50,7 +50,8 @@ func TestCommandFails(t *testing.T) {
 	assert.ErrorIs(t, err, ErrFailed)
 	assert.ErrorContains(t, err, "exit status 3")
 	assert.ErrorContains(t, err, "FAILED test_version")
-	assert.Equal(t, 5+1, strings.Count(err.Error(), "\n  ")+1, "only the tail is quoted")
+	assert.Contains(t, err.Error(), "last stderr:\n  FAILED test_version; last stdout:\n  ")
+	assert.Equal(t, 1+5, strings.Count(err.Error(), "\n  "), "only the tails are quoted")
 }
 
 func TestCommandTimeoutAndCancel(t *testing.T) {
