@@ -72,6 +72,9 @@ func OptionSettings(cfg *config.Config) []OptionSetting {
 		add(NamespaceTopics, "Notification Endpoint", cfg.NotificationEmail)
 		add(NamespaceTopics, "Notification Protocol", "email")
 	}
+	if cfg.NotificationTopicARN != "" {
+		add(NamespaceTopics, "Notification Topic ARN", cfg.NotificationTopicARN)
+	}
 
 	plain, secrets := cfg.ContainerEnv()
 	for _, k := range sortedKeys(plain) {

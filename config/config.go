@@ -115,6 +115,9 @@ type Config struct {
 	// NotificationEmail (aws_notification_email) subscribes an address to
 	// the environment's Beanstalk event notifications.
 	NotificationEmail string `json:"aws_notification_email,omitempty"`
+	// NotificationTopicARN (aws_notification_topic_arn) sends the
+	// environment's Beanstalk event notifications to an existing SNS topic.
+	NotificationTopicARN string `json:"aws_notification_topic_arn,omitempty"`
 	// OptionSettings (aws_option_settings) are passed to Beanstalk as is,
 	// after the settings beanswap derives (so they win).
 	OptionSettings []OptionSetting `json:"aws_option_settings,omitempty"`
@@ -139,6 +142,32 @@ type Config struct {
 	// KeepVersions (keep_versions) is how many unused application versions
 	// prune keeps; default 10.
 	KeepVersions int `json:"keep_versions"`
+
+	// PruneAfterDeploy (prune_after_deploy) prunes old environments and
+	// versions after a successful deploy, and when the version quota is
+	// hit; default true.
+	PruneAfterDeploy bool `json:"prune_after_deploy"`
+	// PruneUnmanaged (prune_unmanaged) lets prune terminate environments of
+	// the application that beanswap did not create; default false.
+	PruneUnmanaged bool `json:"prune_unmanaged"`
+	// AbandonedAfter (abandoned_after) is the age after which a launching
+	// environment that never went live counts as abandoned by a crashed
+	// run, and may be pruned; default 2h.
+	AbandonedAfter time.Duration `json:"abandoned_after"`
+
+	// Lock (lock) takes a lease in docker_bucket before a deploy changes
+	// anything, so that two deploys of the service never overlap; default true.
+	Lock bool `json:"lock"`
+	// LockTTL (lock_ttl) is how long a lease lasts unless renewed (each
+	// step renews it); a crashed deploy's lease expires after it; default 1h.
+	LockTTL time.Duration `json:"lock_ttl"`
+	// LockWait (lock_wait) is how long to wait for a lease another deploy
+	// holds; default 0: fail at once, naming the holder.
+	LockWait time.Duration `json:"lock_wait"`
+
+	// NotifyTopicARN (notify_sns_topic_arn) receives the outcome of every
+	// deploy, swap, rollback and prune, as JSON.
+	NotifyTopicARN string `json:"notify_sns_topic_arn,omitempty"`
 
 	// Timeouts bound every wait.
 	Timeouts Timeouts `json:"timeouts"`
@@ -220,6 +249,10 @@ func Default() *Config {
 		HealthCheckURL:   "/ping",
 		DockerAuthFormat: AuthFormatAuths,
 		OnFailure:        OnFailureTerminate,
+		PruneAfterDeploy: true,
+		AbandonedAfter:   2 * time.Hour,
+		Lock:             true,
+		LockTTL:          time.Hour,
 		KeepEnvironments: 1,
 		KeepVersions:     10,
 		Timeouts: Timeouts{

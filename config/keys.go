@@ -70,6 +70,14 @@ var deployKeys = []key{
 	acceptanceChecks("acceptance_checks"),
 	list("acceptance_command", func(c *Config) *[]string { return &c.AcceptanceCommand }),
 	str("on_failure", func(c *Config) *string { return &c.OnFailure }),
+	str("aws_notification_topic_arn", func(c *Config) *string { return &c.NotificationTopicARN }),
+	boolean("prune_after_deploy", func(c *Config) *bool { return &c.PruneAfterDeploy }),
+	boolean("prune_unmanaged", func(c *Config) *bool { return &c.PruneUnmanaged }),
+	duration("abandoned_after", func(c *Config) *time.Duration { return &c.AbandonedAfter }),
+	boolean("lock", func(c *Config) *bool { return &c.Lock }),
+	duration("lock_ttl", func(c *Config) *time.Duration { return &c.LockTTL }),
+	duration("lock_wait", func(c *Config) *time.Duration { return &c.LockWait }),
+	str("notify_sns_topic_arn", func(c *Config) *string { return &c.NotifyTopicARN }),
 }
 
 // otherKeys are keys pymacaron uses for the Docker build, other deploy
@@ -146,6 +154,29 @@ func integer(name string, field func(*Config) *int) key {
 				return errExpected("an integer", n)
 			}
 			*field(c) = v
+			return nil
+		},
+		fromEnv: scalarNode,
+	}
+}
+
+func boolean(name string, field func(*Config) *bool) key {
+	const expect = "true or false"
+	return key{
+		name:   name,
+		expect: expect,
+		decode: func(c *Config, n *yaml.Node) error {
+			if n.Kind != yaml.ScalarNode {
+				return errExpected(expect, n)
+			}
+			switch strings.ToLower(strings.TrimSpace(n.Value)) {
+			case "true", "yes", "on", "1":
+				*field(c) = true
+			case "false", "no", "off", "0":
+				*field(c) = false
+			default:
+				return errExpected(expect, n)
+			}
 			return nil
 		},
 		fromEnv: scalarNode,

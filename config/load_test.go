@@ -204,6 +204,13 @@ on_failure: keep
 	assert.Equal(t, []string{"pymtest", "--live"}, c.AcceptanceCommand)
 	assert.Equal(t, OnFailureKeep, c.OnFailure)
 
+	c, err = Parse("f.yaml", []byte(minimal+"lock: off\nprune_after_deploy: no\nlock_wait: 5m\n"), env("BEANSWAP_PRUNE_UNMANAGED", "true"))
+	require.NoError(t, err)
+	assert.False(t, c.Lock)
+	assert.False(t, c.PruneAfterDeploy)
+	assert.True(t, c.PruneUnmanaged)
+	assert.Equal(t, 5*time.Minute, c.LockWait)
+
 	c, err = Parse("f.yaml", []byte(minimal+"acceptance_command: [pymtest]\n"), env())
 	require.NoError(t, err)
 	assert.Empty(t, c.AcceptanceChecks, "a command replaces the default health check")

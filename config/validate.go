@@ -137,6 +137,7 @@ func (v *validator) scaling() {
 	for key, d := range map[string]int64{
 		"launch_timeout": int64(c.Timeouts.Launch), "swap_timeout": int64(c.Timeouts.Swap),
 		"acceptance_timeout": int64(c.Timeouts.Acceptance), "terminate_timeout": int64(c.Timeouts.Terminate),
+		"abandoned_after": int64(c.AbandonedAfter), "lock_ttl": int64(c.LockTTL),
 	} {
 		if d <= 0 {
 			v.add(key, "expected a positive duration")
@@ -207,6 +208,14 @@ func (v *validator) beanstalk() {
 		}
 	default:
 		v.add("aws_health_reporting", fmt.Sprintf("%q: expected enhanced or basic", c.HealthReporting))
+	}
+	for key, arn := range map[string]string{"aws_notification_topic_arn": c.NotificationTopicARN, "notify_sns_topic_arn": c.NotifyTopicARN} {
+		if arn != "" && !strings.HasPrefix(arn, "arn:aws") {
+			v.add(key, fmt.Sprintf("%q: expected an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", arn))
+		}
+	}
+	if c.LockWait < 0 {
+		v.add("lock_wait", "expected 0 or a positive duration")
 	}
 	if c.NotificationEmail != "" && !strings.Contains(c.NotificationEmail, "@") {
 		v.add("aws_notification_email", fmt.Sprintf("%q: expected an email address", c.NotificationEmail))
