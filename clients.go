@@ -9,22 +9,27 @@ import (
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/config"
+	"github.com/beanswap/beanswap/lock"
+	"github.com/beanswap/beanswap/notify"
 	"github.com/beanswap/beanswap/swap"
 )
 
-// BeanstalkAPI is every Elastic Beanstalk call the pipeline makes;
+// BeanstalkAPI is every Elastic Beanstalk call beanswap makes;
 // *elasticbeanstalk.Client satisfies it.
 type BeanstalkAPI interface {
 	beanstalk.DeployAPI
+	beanstalk.PruneAPI
 	swap.SwapAPI
 }
 
-// S3API is every S3 call the pipeline makes; *s3.Client satisfies it.
+// S3API is every S3 call beanswap makes; *s3.Client satisfies it.
 type S3API interface {
 	beanstalk.PutObjectAPI
+	lock.S3API
 }
 
 // Clients are the AWS clients a pipeline uses. Build them with NewClients
@@ -34,6 +39,8 @@ type Clients struct {
 	S3        S3API
 	// Route53 is used only when aws_zone_id is set.
 	Route53 swap.RecordsAPI
+	// SNS is used only when notify_sns_topic_arn is set.
+	SNS notify.PublishAPI
 }
 
 // NewClients makes the SDK clients from an aws.Config. With a custom
@@ -45,6 +52,7 @@ func NewClients(cfg aws.Config) Clients {
 		Beanstalk: eb.NewFromConfig(cfg),
 		S3:        s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = custom || o.UsePathStyle }),
 		Route53:   route53.NewFromConfig(cfg),
+		SNS:       sns.NewFromConfig(cfg),
 	}
 }
 

@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 
 	"github.com/beanswap/beanswap/acceptance"
 	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/clock"
 	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/dockercfg"
+	"github.com/beanswap/beanswap/notify"
 	"github.com/beanswap/beanswap/progress"
 	"github.com/beanswap/beanswap/swap"
 )
@@ -58,6 +60,11 @@ type Pipeline struct {
 	Soak     time.Duration
 	Logger   *slog.Logger
 	Observer progress.Observer
+	// Notify receives the outcome, besides the SNS topic of
+	// notify_sns_topic_arn.
+	Notify []notify.Notifier
+	// LockOwner names this deploy in the lease; default user@hostname.
+	LockOwner string
 }
 
 // Report says what a run did, for people and for callers.
@@ -75,7 +82,9 @@ type Report struct {
 	Live string
 	// LiveCNAME is its CNAME.
 	LiveCNAME string
-	Took      time.Duration
+	// Prune is what pruning did after the deploy, when it ran.
+	Prune *beanstalk.PruneResult
+	Took  time.Duration
 }
 
 // step is one named stage of the pipeline.
@@ -94,6 +103,7 @@ type runState struct {
 	deployer  *beanstalk.Deployer
 	monitor   *beanstalk.Monitor
 	candidate acceptance.Target
+	locked    bool
 }
 
 func (p *Pipeline) steps() []step {
@@ -103,41 +113,80 @@ func (p *Pipeline) steps() []step {
 		{StepDeploy, (*runState).deploy},
 		{StepAcceptance, (*runState).accept},
 		{StepSwap, (*runState).swap},
+		{beanstalk.StepPrune, (*runState).prune},
 	}
 }
 
 // Run deploys. It returns the report even on failure, with what was done
-// and what was left; the error says which step failed and why.
-func (p *Pipeline) Run(ctx context.Context) (*Report, error) {
+// and what was left; the error says which step failed and why. With
+// lock set (the default) it holds the service's deploy lease throughout.
+func (p *Pipeline) Run(ctx context.Context) (report *Report, err error) {
 	if p.Config == nil || p.Image == "" || p.Clients.Beanstalk == nil || p.Clients.S3 == nil {
 		return nil, errors.New("beanswap: a Pipeline needs Config, Image and Clients (Beanstalk and S3)")
 	}
 	clk := clock.Or(p.Clock)
 	start := clk.Now()
 	st := &runState{p: p, report: &Report{Service: p.Config.Name, Image: p.Image}}
-	st.monitor = p.Monitor
-	if st.monitor == nil {
-		st.monitor = beanstalk.NewMonitor(p.Clients.Beanstalk, beanstalk.MonitorOptions{Clock: clk})
-	}
+	defer func() {
+		st.report.Took = clk.Now().Sub(start)
+		publish(ctx, notifier(p.Config, p.Clients, p.Notify), st.outcome(start, err), clk, p.Observer)
+	}()
+	st.monitor = monitorFor(p.Monitor, p.Clients.Beanstalk, clk)
 	st.checker = p.Acceptance
 	if st.checker == nil {
 		st.checker = AcceptanceFromConfig(p.Config, AcceptanceOptions{HTTPClient: p.HTTPClient, Clock: clk, Observer: p.Observer, CommandEnv: p.CommandEnv})
 	}
+	lease, release, err := takeLock(ctx, p.Config, p.Clients.S3, clk, p.Observer, p.LockOwner, "deploy "+p.Image)
+	if err != nil {
+		return st.report, fmt.Errorf("%s: %w", StepLock, err)
+	}
+	defer release()
+	st.locked = lease != nil
 	log := p.logger()
 	for _, s := range p.steps() {
+		if lease != nil {
+			if err := lease.Renew(ctx); err != nil {
+				return st.report, fmt.Errorf("%s: %w", StepLock, err)
+			}
+		}
 		t0 := clk.Now()
 		p.Observer.Emit(progress.StepStarted{At: t0, Step: s.name})
 		skipped, err := s.run(st, ctx)
 		p.Observer.Emit(progress.StepFinished{At: clk.Now(), Step: s.name, Took: clk.Now().Sub(t0), Err: err, Skipped: skipped})
 		if err != nil {
 			log.Error("step failed", "step", s.name, "err", err)
-			st.report.Took = clk.Now().Sub(start)
 			return st.report, fmt.Errorf("%s: %w", s.name, err)
 		}
 		log.Debug("step done", "step", s.name, "skipped", skipped)
 	}
-	st.report.Took = clk.Now().Sub(start)
 	return st.report, nil
+}
+
+// outcome summarises the run for subscribers.
+func (st *runState) outcome(start time.Time, err error) notify.Outcome {
+	r := st.report
+	o := notify.Outcome{
+		Operation: notify.OpDeploy, Service: r.Service, Application: st.p.Config.Application,
+		Version: r.Version, Image: r.Image, Result: outcomeResult(err), Error: errText(err),
+		Live: r.Live, LiveCNAME: r.LiveCNAME, Started: start, Duration: r.Took,
+	}
+	var se *swap.Error
+	switch {
+	case errors.As(err, &se) && se.SwappedBack:
+		o.Result = notify.SwappedBack
+	case err == nil && r.Deployment != nil && r.Deployment.AlreadyLive:
+		o.Result = notify.Unchanged
+	}
+	if r.Deployment != nil {
+		o.Environment = r.Deployment.Name()
+	}
+	if r.Swap != nil {
+		o.Previous = r.Swap.Previous
+	}
+	if r.Prune != nil {
+		o.Terminated, o.Deleted = r.Prune.Terminated, r.Prune.Deleted
+	}
+	return o
 }
 
 func (p *Pipeline) logger() *slog.Logger {
@@ -200,7 +249,15 @@ func (st *runState) deploy(ctx context.Context) (string, error) {
 		records = p.Clients.Route53
 	}
 	st.deployer = &beanstalk.Deployer{EB: p.Clients.Beanstalk, S3: p.Clients.S3, Records: records, Monitor: st.monitor, Clock: p.Clock, Logger: p.Logger, Observer: p.Observer}
-	dep, err := st.deployer.Deploy(ctx, p.Config, beanstalk.Release{Image: p.Image, Bundle: st.bundle, Label: st.report.Version})
+	rel := beanstalk.Release{Image: p.Image, Bundle: st.bundle, Label: st.report.Version}
+	dep, err := st.deployer.Deploy(ctx, p.Config, rel)
+	if errors.Is(err, beanstalk.ErrVersionQuota) && p.Config.PruneAfterDeploy {
+		st.info(StepDeploy, "the application version quota is reached: pruning old versions, then trying once more")
+		if _, perr := st.runPrune(ctx, beanstalk.PruneOptions{VersionsOnly: true, Exclusive: st.locked, MakeRoom: 1}); perr != nil {
+			return "", fmt.Errorf("%w; pruning versions to make room failed: %w", err, perr)
+		}
+		dep, err = st.deployer.Deploy(ctx, p.Config, rel)
+	}
 	if dep != nil {
 		st.report.Deployment = dep
 	}
@@ -260,6 +317,7 @@ func (st *runState) swap(ctx context.Context) (string, error) {
 	}
 	if dep.FirstDeploy {
 		st.report.Live, st.report.LiveCNAME = dep.Name(), dep.CNAME()
+		st.markLive(ctx, dep.Environment)
 		if sw.Route53 != nil {
 			if _, err := sw.PointRecord(ctx, p.Config.AWSZoneID, p.Config.LiveHost, dep.CNAME(), dep.Name()); err != nil {
 				return "", err
@@ -271,6 +329,7 @@ func (st *runState) swap(ctx context.Context) (string, error) {
 		Application: p.Config.Application,
 		Candidate:   dep.Name(),
 		Live:        dep.Live.Name(),
+		LiveCNAME:   aws.ToString(dep.Live.Environment.CNAME),
 		Version:     dep.Label,
 		Verify:      st.checker,
 		Soak:        p.Soak,
@@ -288,8 +347,49 @@ func (st *runState) swap(ctx context.Context) (string, error) {
 	}
 	if res != nil {
 		st.report.Live, st.report.LiveCNAME = res.Live, res.LiveCNAME
+		st.markLive(ctx, dep.Environment)
 	}
 	return "", err
+}
+
+// markLive tags the new live environment; failing that is a warning: the
+// environment is only harder for prune and rollback to recognise.
+func (st *runState) markLive(ctx context.Context, env types.EnvironmentDescription) {
+	clk := clock.Or(st.p.Clock)
+	if err := beanstalk.MarkLive(ctx, st.p.Clients.Beanstalk, env, clk.Now()); err != nil {
+		st.p.Observer.Emit(progress.Warning{At: clk.Now(), Step: StepSwap, Message: err.Error()})
+	}
+}
+
+// prune retires old environments and versions after a successful deploy.
+// Its failures are warnings: the deploy itself succeeded.
+func (st *runState) prune(ctx context.Context) (string, error) {
+	if !st.p.Config.PruneAfterDeploy {
+		return "prune_after_deploy is off", nil
+	}
+	res, err := st.runPrune(ctx, beanstalk.PruneOptions{Exclusive: st.locked})
+	st.report.Prune = res
+	if err != nil {
+		st.p.Observer.Emit(progress.Warning{At: clock.Or(st.p.Clock).Now(), Step: beanstalk.StepPrune, Message: fmt.Sprintf("pruning failed (the deploy succeeded): %v", err)})
+	}
+	return "", nil
+}
+
+func (st *runState) runPrune(ctx context.Context, o beanstalk.PruneOptions) (*beanstalk.PruneResult, error) {
+	p := st.p
+	pr := &beanstalk.Pruner{EB: p.Clients.Beanstalk, Monitor: st.monitor, Clock: p.Clock, Observer: p.Observer, Logger: p.Logger}
+	if p.Config.AWSZoneID != "" {
+		pr.Records = p.Clients.Route53
+	}
+	plan, err := pr.Plan(ctx, p.Config, o)
+	if err != nil {
+		return nil, err
+	}
+	if plan.Empty() {
+		st.info(beanstalk.StepPrune, "nothing to prune")
+		return &beanstalk.PruneResult{}, nil
+	}
+	return pr.Prune(ctx, p.Config, plan)
 }
 
 // noteLive records the live environment a failed deploy left in place.

@@ -53,8 +53,14 @@ type harness struct {
 
 func newHarness(t *testing.T, edit func(*config.Config)) *harness {
 	t.Helper()
+	return newHarnessWith(t, edit, 0)
+}
+
+// newHarnessWith also sets the simulator's application version quota.
+func newHarnessWith(t *testing.T, edit func(*config.Config), versionQuota int) *harness {
+	t.Helper()
 	clk := beanstalktest.NewManualClock(time.Time{})
-	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk})
+	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk, Quotas: beanstalktest.Quotas{ApplicationVersions: versionQuota}})
 	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-docker")})
 	require.NoError(t, err)
 	cfg, err := config.Parse("pym-config.yaml", []byte(testConfig), config.WithLookupEnv(func(string) (string, bool) { return "", false }))
@@ -148,7 +154,7 @@ func TestFirstThenSecondDeploy(t *testing.T) {
 			beanstalkEvents++
 		}
 	}
-	assert.Equal(t, []string{StepAuth, StepBundle, StepDeploy, StepAcceptance, StepSwap}, steps[:5])
+	assert.Equal(t, []string{StepLock, StepAuth, StepBundle, StepDeploy, StepAcceptance, StepSwap, beanstalk.StepPrune}, steps[:7])
 	assert.Greater(t, beanstalkEvents, 10)
 }
 

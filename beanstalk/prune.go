@@ -49,6 +49,9 @@ type PruneOptions struct {
 	Exclusive bool
 	// VersionsOnly leaves environments alone (the version quota case).
 	VersionsOnly bool
+	// MakeRoom deletes at least this many unused versions, oldest first,
+	// even among the newest keep_versions: room under the version quota.
+	MakeRoom int
 }
 
 // Decision is one planned action or refusal, with its reason.
@@ -181,13 +184,13 @@ func (p *Pruner) Plan(ctx context.Context, cfg *config.Config, o PruneOptions) (
 			}
 		}
 	}
-	if err := p.planVersions(ctx, cfg, plan, inv); err != nil {
+	if err := p.planVersions(ctx, cfg, plan, inv, o.MakeRoom); err != nil {
 		return nil, err
 	}
 	return plan, nil
 }
 
-func (p *Pruner) planVersions(ctx context.Context, cfg *config.Config, plan *PrunePlan, inv *Inventory) error {
+func (p *Pruner) planVersions(ctx context.Context, cfg *config.Config, plan *PrunePlan, inv *Inventory, makeRoom int) error {
 	inUse := map[string]string{}
 	all := append([]Member{}, inv.Previous...)
 	all = append(all, inv.Candidates...)
@@ -195,8 +198,14 @@ func (p *Pruner) planVersions(ctx context.Context, cfg *config.Config, plan *Pru
 	if inv.Live != nil {
 		all = append(all, *inv.Live)
 	}
+	doomed := map[string]bool{}
+	for _, d := range plan.Terminate {
+		doomed[d.Name] = true // terminated before any version is deleted
+	}
 	for _, mem := range all {
-		inUse[mem.Version] = mem.Name()
+		if !doomed[mem.Name()] {
+			inUse[mem.Version] = mem.Name()
+		}
 	}
 	in := &eb.DescribeApplicationVersionsInput{ApplicationName: aws.String(cfg.Application)}
 	var versions []types.ApplicationVersionDescription
@@ -214,26 +223,36 @@ func (p *Pruner) planVersions(ctx context.Context, cfg *config.Config, plan *Pru
 	sort.SliceStable(versions, func(i, j int) bool {
 		return aws.ToTime(versions[i].DateCreated).After(aws.ToTime(versions[j].DateCreated))
 	})
-	kept := 0
-	var doomed []Decision
+	var unused []types.ApplicationVersionDescription
 	for _, v := range versions {
 		label := aws.ToString(v.VersionLabel)
-		switch {
-		case inUse[label] != "":
+		if inUse[label] != "" {
 			plan.KeepVersions = append(plan.KeepVersions, Decision{label, "deployed to " + inUse[label]})
-		case kept < cfg.KeepVersions:
-			kept++
+			continue
+		}
+		unused = append(unused, v)
+		if b := v.SourceBundle; b != nil {
+			plan.bundles[label] = "s3://" + aws.ToString(b.S3Bucket) + "/" + aws.ToString(b.S3Key)
+		}
+	}
+	// Unused versions, newest first: keep keep_versions of them, unless
+	// the quota needs room.
+	keep := min(cfg.KeepVersions, max(0, len(unused)-makeRoom))
+	var deletions []Decision
+	for i, v := range unused {
+		label := aws.ToString(v.VersionLabel)
+		switch {
+		case i < keep:
 			plan.KeepVersions = append(plan.KeepVersions, Decision{label, "among the newest keep_versions"})
+		case i < cfg.KeepVersions:
+			deletions = append(deletions, Decision{label, "unused; deleted to make room under the version quota"})
 		default:
-			doomed = append(doomed, Decision{label, "unused, older than the newest " + fmt.Sprint(cfg.KeepVersions)})
-			if b := v.SourceBundle; b != nil {
-				plan.bundles[label] = "s3://" + aws.ToString(b.S3Bucket) + "/" + aws.ToString(b.S3Key)
-			}
+			deletions = append(deletions, Decision{label, "unused, older than the newest " + fmt.Sprint(cfg.KeepVersions)})
 		}
 	}
 	// Oldest first: if the run stops halfway, the newest remain.
-	for i := len(doomed) - 1; i >= 0; i-- {
-		plan.DeleteVersions = append(plan.DeleteVersions, doomed[i])
+	for i := len(deletions) - 1; i >= 0; i-- {
+		plan.DeleteVersions = append(plan.DeleteVersions, deletions[i])
 	}
 	return nil
 }

@@ -51,6 +51,10 @@ type Input struct {
 	Candidate string
 	// Live is the environment holding the live CNAME now.
 	Live string
+	// LiveCNAME is the live CNAME, when known. A candidate that holds it
+	// already (a swap an interrupted run started, which Beanstalk
+	// finished) is not swapped again, only verified.
+	LiveCNAME string
 	// Version is the candidate's version label, for {version} in checks.
 	Version string
 	// Verify runs against the live CNAME after the swap; nil skips
@@ -163,9 +167,14 @@ func (s *Swapper) Swap(ctx context.Context, in Input) (*Result, error) {
 		return nil, &Error{Stage: "swap", Live: in.Live, Err: fmt.Errorf("%w: %s health is %s", ErrNotReady, in.Candidate, cand.Health)}
 	}
 	liveCNAME := aws.ToString(live.CNAME)
-	s.info(fmt.Sprintf("swapping CNAMEs: %s takes %s from %s", in.Candidate, liveCNAME, in.Live))
-	if err := s.exchange(ctx, in, in.Candidate, in.Live, liveCNAME); err != nil {
-		return nil, &Error{Stage: "swap", Live: in.Live, Err: err}
+	if in.LiveCNAME != "" && beanstalk.SameHost(aws.ToString(cand.CNAME), in.LiveCNAME) {
+		liveCNAME = in.LiveCNAME
+		s.info(fmt.Sprintf("%s holds %s already (an earlier run swapped); verifying", in.Candidate, liveCNAME))
+	} else {
+		s.info(fmt.Sprintf("swapping CNAMEs: %s takes %s from %s", in.Candidate, liveCNAME, in.Live))
+		if err := s.exchange(ctx, in, in.Candidate, in.Live, liveCNAME); err != nil {
+			return nil, &Error{Stage: "swap", Live: in.Live, Err: err}
+		}
 	}
 	res := &Result{Live: in.Candidate, Previous: in.Live, LiveCNAME: liveCNAME}
 	s.info(fmt.Sprintf("%s now holds %s", in.Candidate, liveCNAME))

@@ -1,0 +1,238 @@
+package beanswap
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beanswap/beanswap/beanstalk"
+	"github.com/beanswap/beanswap/config"
+	"github.com/beanswap/beanswap/lock"
+	"github.com/beanswap/beanswap/notify"
+	"github.com/beanswap/beanswap/progress"
+)
+
+// active lists the application's environments that are not terminated,
+// by name.
+func (h *harness) active() []string {
+	var names []string
+	for name, e := range h.environments() {
+		if e.Status != types.EnvironmentStatusTerminated {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (h *harness) versions() []string {
+	out, err := eb.NewFromConfig(h.sim.Config()).DescribeApplicationVersions(context.Background(), &eb.DescribeApplicationVersionsInput{ApplicationName: aws.String("hello")})
+	require.NoError(h.t, err)
+	var labels []string
+	for _, v := range out.ApplicationVersions {
+		labels = append(labels, aws.ToString(v.VersionLabel))
+	}
+	sort.Strings(labels)
+	return labels
+}
+
+func TestPruneAfterDeploys(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.KeepVersions = 1 })
+	var reports []*Report
+	for _, tag := range []string{"1.0.0", "1.1.0", "1.2.0", "1.3.0"} {
+		r, err := h.deploy("registry.example.com/team/hello:" + tag)
+		require.NoError(t, err)
+		reports = append(reports, r)
+	}
+	last, previous := reports[3], reports[2]
+	assert.Equal(t, []string{previous.Live, last.Live}, h.active(), "live and the one previous kept for rollback; older ones terminated")
+	assert.Equal(t, []string{previous.Swap.Previous}, last.Prune.Terminated, "each deploy prunes the one that dropped out")
+	assert.ElementsMatch(t, []string{reports[1].Version, previous.Version, last.Version}, h.versions(),
+		"versions of the two running environments, plus the newest unused one")
+	_, err := s3.NewFromConfig(h.sim.Config()).HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("hello-docker"), Key: aws.String(beanstalk.BundleKey("hello", reports[0].Version))})
+	assert.Error(t, err, "the oldest version's bundle went with it")
+}
+
+func TestPruneLeavesUnmanagedEnvironments(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.KeepEnvironments = 0 })
+	_, err := h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	c := eb.NewFromConfig(h.sim.Config())
+	_, err = c.CreateEnvironment(context.Background(), &eb.CreateEnvironmentInput{ApplicationName: aws.String("hello"), EnvironmentName: aws.String("hello-handmade"),
+		SolutionStackName: aws.String("64bit Amazon Linux 2023 v4.13.1 running Docker"),
+		OptionSettings:    []types.ConfigurationOptionSetting{{Namespace: aws.String("aws:autoscaling:launchconfiguration"), OptionName: aws.String("IamInstanceProfile"), Value: aws.String("p")}}})
+	require.NoError(t, err)
+	h.clock.Advance(3 * time.Hour)
+
+	pr := &Prune{Config: h.cfg, Clients: NewClients(h.sim.Config()), Clock: h.clock}
+	plan, err := pr.Plan(context.Background())
+	require.NoError(t, err)
+	assert.Contains(t, plan.String(), "hello-handmade: not created by beanswap (set prune_unmanaged to allow)")
+	assert.Empty(t, plan.Terminate)
+	_, _, err = pr.Run(context.Background())
+	require.NoError(t, err)
+	assert.Contains(t, h.active(), "hello-handmade")
+
+	h.cfg.PruneUnmanaged = true
+	plan, res, err := pr.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"hello-handmade"}, res.Terminated, "%s", plan)
+	assert.Len(t, h.active(), 1)
+}
+
+func TestVersionCleanupSparesVersionsInUse(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.KeepVersions = 0; c.PruneAfterDeploy = false })
+	r1, err := h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	r2, err := h.deploy("registry.example.com/team/hello:1.1.0")
+	require.NoError(t, err)
+	plan, res, err := (&Prune{Config: h.cfg, Clients: NewClients(h.sim.Config()), Clock: h.clock}).Run(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, res.Deleted, "%s", plan)
+	assert.ElementsMatch(t, []string{r1.Version, r2.Version}, h.versions())
+}
+
+func TestVersionQuotaPrunesAndRetries(t *testing.T) {
+	// Three versions fill the quota; pruning after each deploy keeps them
+	// all (keep_versions 10) but retires environments.
+	h := newHarnessWith(t, nil, 3)
+	var labels []string
+	for _, tag := range []string{"1.0.0", "1.1.0", "1.2.0"} {
+		r, err := h.deploy("registry.example.com/team/hello:" + tag)
+		require.NoError(t, err)
+		labels = append(labels, r.Version)
+	}
+	require.Len(t, h.versions(), 3)
+
+	r, err := h.deploy("registry.example.com/team/hello:1.3.0")
+	require.NoError(t, err, "the quota is hit, the oldest unused version pruned, the deploy retried")
+	assert.Equal(t, r.Version, h.liveVersion())
+	assert.NotContains(t, h.versions(), labels[0])
+
+	h.cfg.PruneAfterDeploy = false
+	_, err = h.deploy("registry.example.com/team/hello:1.4.0")
+	assert.ErrorIs(t, err, beanstalk.ErrVersionQuota, "without pruning the quota stops the deploy")
+	assert.ErrorContains(t, err, "left in place")
+}
+
+func TestRollback(t *testing.T) {
+	h := newHarness(t, nil)
+	r1, err := h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	r2, err := h.deploy("registry.example.com/team/hello:1.1.0")
+	require.NoError(t, err)
+	var outcomes []notify.Outcome
+	rb := &Rollback{Config: h.cfg, Clients: NewClients(h.sim.Config()), HTTPClient: h.sim.HTTPClient(), Clock: h.clock,
+		Notify: []notify.Notifier{notify.Func(func(_ context.Context, o notify.Outcome) error { outcomes = append(outcomes, o); return nil })}}
+	res, err := rb.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, r1.Live, res.Live)
+	assert.Equal(t, r2.Live, res.Previous)
+	assert.Equal(t, r1.Version, h.liveVersion())
+	require.Len(t, outcomes, 1)
+	assert.Equal(t, notify.OpRollback, outcomes[0].Operation)
+	assert.Equal(t, notify.Succeeded, outcomes[0].Result)
+
+	// Rolling back again goes to the one live before: forth again.
+	res, err = rb.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, r2.Live, res.Live)
+
+	rb.To = "hello-nope"
+	_, err = rb.Run(context.Background())
+	assert.ErrorIs(t, err, ErrNoRollbackTarget)
+}
+
+func TestRollbackRefusesAnUnhealthyTarget(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Timeouts.Acceptance = time.Minute })
+	r1, err := h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	_, err = h.deploy("registry.example.com/team/hello:1.1.0")
+	require.NoError(t, err)
+	require.True(t, h.sim.SetHandler(r1.Live, http.NotFoundHandler()))
+	_, err = (&Rollback{Config: h.cfg, Clients: NewClients(h.sim.Config()), HTTPClient: h.sim.HTTPClient(), Clock: h.clock}).Run(context.Background())
+	assert.ErrorContains(t, err, r1.Live+" fails its acceptance checks, live traffic stays on")
+
+	only := newHarness(t, nil)
+	_, err = only.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	_, err = (&Rollback{Config: only.cfg, Clients: NewClients(only.sim.Config()), Clock: only.clock}).Run(context.Background())
+	assert.ErrorIs(t, err, ErrNoRollbackTarget)
+}
+
+func TestConcurrentDeploysOfOneService(t *testing.T) {
+	h := newHarness(t, nil)
+	_, err := h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+
+	// Another deploy holds the lease.
+	other := &lock.Locker{S3: NewClients(h.sim.Config()).S3, Bucket: "hello-docker", Key: lock.Key("hello"), Clock: h.clock, Owner: "alice@ci", TTL: time.Hour}
+	lease, err := other.Acquire(context.Background(), "deploy registry.example.com/team/hello:2.0.0")
+	require.NoError(t, err)
+
+	calls := h.sim.Calls()
+	_, err = h.deploy("registry.example.com/team/hello:1.1.0")
+	var held *lock.HeldError
+	require.ErrorAs(t, err, &held)
+	assert.Contains(t, err.Error(), "is held by alice@ci")
+	assert.Contains(t, err.Error(), "deploy registry.example.com/team/hello:2.0.0")
+	assert.Equal(t, calls, h.sim.Calls(), "refused before touching Beanstalk")
+
+	// Waiting: the holder finishes meanwhile.
+	h.cfg.LockWait = 10 * time.Minute
+	go func() {
+		for h.clock.Now().Before(lease.Holder().Started.Add(2 * time.Minute)) {
+			time.Sleep(time.Millisecond)
+		}
+		_ = lease.Release(context.Background())
+	}()
+	r, err := h.deploy("registry.example.com/team/hello:1.1.0")
+	require.NoError(t, err)
+	assert.Equal(t, r.Version, h.liveVersion())
+}
+
+func TestExpiredLeaseIsTakenOver(t *testing.T) {
+	h := newHarness(t, nil)
+	crashed := &lock.Locker{S3: NewClients(h.sim.Config()).S3, Bucket: "hello-docker", Key: lock.Key("hello"), Clock: h.clock, Owner: "crashed@ci", TTL: 10 * time.Minute}
+	_, err := crashed.Acquire(context.Background(), "deploy hello:0.9")
+	require.NoError(t, err)
+	h.clock.Advance(11 * time.Minute)
+	_, err = h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	var warned bool
+	for _, e := range h.rec.Events() {
+		if w, ok := e.(progress.Warning); ok && strings.Contains(w.Message, "took over the expired deploy lock of crashed@ci") {
+			warned = true
+		}
+	}
+	assert.True(t, warned)
+}
+
+func TestNotifications(t *testing.T) {
+	h := newHarness(t, nil)
+	var got []notify.Outcome
+	sub := notify.Func(func(_ context.Context, o notify.Outcome) error { got = append(got, o); return nil })
+	for _, tag := range []string{"1.0.0", "1.1.0", "1.1.0"} {
+		p := h.pipeline("registry.example.com/team/hello:" + tag)
+		p.Notify = []notify.Notifier{sub, notify.Func(func(context.Context, notify.Outcome) error { return errors.New("pager down") })}
+		_, err := p.Run(context.Background())
+		require.NoError(t, err, "a failing subscriber does not fail the deploy")
+	}
+	require.Len(t, got, 3)
+	assert.Equal(t, notify.Succeeded, got[0].Result)
+	assert.Equal(t, got[0].Live, got[1].Previous)
+	assert.Equal(t, notify.Unchanged, got[2].Result)
+	assert.Equal(t, "hello", got[1].Service)
+	assert.NotZero(t, got[1].Duration)
+}
