@@ -104,6 +104,9 @@ type runState struct {
 	monitor   *beanstalk.Monitor
 	candidate acceptance.Target
 	locked    bool
+	// resumed: the version is live, but no run finished making it so (an
+	// interrupted run swapped it in): it must pass the checks again.
+	resumed bool
 }
 
 func (p *Pipeline) steps() []step {
@@ -268,6 +271,15 @@ func (st *runState) deploy(ctx context.Context) (string, error) {
 	st.candidate = acceptance.Target{URL: "http://" + dep.CNAME(), Environment: dep.Name(), Version: dep.Label}
 	if dep.AlreadyLive {
 		st.report.Live, st.report.LiveCNAME = dep.Name(), dep.CNAME()
+		tags, err := st.monitor.Tags(ctx, p.Clients.Beanstalk, aws.ToString(dep.Environment.EnvironmentArn))
+		if err != nil {
+			return "", err
+		}
+		if tags[beanstalk.TagWentLive] == "" {
+			st.resumed = true
+			st.info(StepDeploy, dep.Name()+" runs this version on the live CNAME, but no run finished making it live: checking it again")
+			return "", nil
+		}
 		return "version already live", nil
 	}
 	return "", nil
@@ -275,8 +287,11 @@ func (st *runState) deploy(ctx context.Context) (string, error) {
 
 func (st *runState) accept(ctx context.Context) (string, error) {
 	dep := st.report.Deployment
-	if dep.AlreadyLive {
+	if dep.AlreadyLive && !st.resumed {
 		return "version already live", nil
+	}
+	if st.resumed {
+		return "", st.acceptResumed(ctx)
 	}
 	st.info(StepAcceptance, "testing "+st.candidate.URL)
 	err := st.checker.Check(ctx, st.candidate)
@@ -289,6 +304,23 @@ func (st *runState) accept(ctx context.Context) (string, error) {
 	}
 	st.noteLive(ctx)
 	return "", fmt.Errorf("%w; no swap: live traffic stays on %s; left behind: %s", err, dep.Live.Name(), left)
+}
+
+// acceptResumed checks a version an interrupted run made live. When it
+// fails, live traffic goes back to the environment live before, if any.
+func (st *runState) acceptResumed(ctx context.Context) error {
+	p, dep := st.p, st.report.Deployment
+	err := st.checker.Check(ctx, acceptance.Target{URL: "http://" + dep.CNAME(), Environment: dep.Name(), Version: dep.Label})
+	if err == nil {
+		return nil
+	}
+	rb := &Rollback{Config: p.Config, Clients: p.Clients, Acceptance: st.checker, Clock: p.Clock, Monitor: st.monitor, Soak: p.Soak, Logger: p.Logger, Observer: p.Observer}
+	res, rerr := rb.run(ctx, &notify.Outcome{})
+	if rerr != nil {
+		return fmt.Errorf("%w; and rolling back failed: %w", err, rerr)
+	}
+	st.report.Live, st.report.LiveCNAME = res.Live, res.LiveCNAME
+	return fmt.Errorf("%w; live traffic went back to %s", err, res.Live)
 }
 
 // failCandidate applies on_failure to a candidate that failed acceptance.
@@ -308,6 +340,10 @@ func (st *runState) failCandidate(ctx context.Context, name string) string {
 
 func (st *runState) swap(ctx context.Context) (string, error) {
 	p, dep := st.p, st.report.Deployment
+	if st.resumed {
+		st.markLive(ctx, dep.Environment)
+		return "the interrupted run's swap completed; checked and marked live", nil
+	}
 	if dep.AlreadyLive {
 		return "version already live", nil
 	}

@@ -69,7 +69,12 @@ func (r *Rollback) Run(ctx context.Context) (res *swap.Result, err error) {
 		return nil, fmt.Errorf("%s: %w", StepLock, err)
 	}
 	defer release()
+	return r.run(ctx, &outcome)
+}
 
+// run rolls back; the caller holds the lock.
+func (r *Rollback) run(ctx context.Context, outcome *notify.Outcome) (*swap.Result, error) {
+	cfg, clk := r.Config, clock.Or(r.Clock)
 	m := monitorFor(r.Monitor, r.Clients.Beanstalk, clk)
 	var records beanstalk.RecordsAPI
 	if cfg.AWSZoneID != "" {
@@ -103,7 +108,7 @@ func (r *Rollback) Run(ctx context.Context) (res *swap.Result, err error) {
 	if cfg.AWSZoneID != "" {
 		sw.Route53 = r.Clients.Route53
 	}
-	res, err = sw.Swap(ctx, swap.Input{
+	res, err := sw.Swap(ctx, swap.Input{
 		Application: cfg.Application, Candidate: target.Name(), Live: inv.Live.Name(),
 		LiveCNAME: aws.ToString(inv.Live.Environment.CNAME), Version: target.Version,
 		Verify: checker, Soak: r.Soak, Timeout: cfg.Timeouts.Swap, ZoneID: cfg.AWSZoneID, Host: cfg.LiveHost,

@@ -101,6 +101,12 @@ func (m *Monitor) Inventory(ctx context.Context, tags TagsAPI, service, app stri
 	return inv, nil
 }
 
+// Tags returns an environment's tags, within the monitor's budget (AWS
+// throttles ListTagsForResource with the Describe calls).
+func (m *Monitor) Tags(ctx context.Context, api TagsAPI, arn string) (map[string]string, error) {
+	return m.tags(ctx, api, arn)
+}
+
 func (m *Monitor) tags(ctx context.Context, api TagsAPI, arn string) (map[string]string, error) {
 	out, err := call(ctx, m, "list tags of "+arn, func() (*eb.ListTagsForResourceOutput, error) {
 		return api.ListTagsForResource(ctx, &eb.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
