@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beanswap/beanswap/beanstalk"
+	"github.com/beanswap/beanswap/beanstalktest"
 	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/lock"
 	"github.com/beanswap/beanswap/notify"
@@ -235,4 +237,50 @@ func TestNotifications(t *testing.T) {
 	assert.Equal(t, notify.Unchanged, got[2].Result)
 	assert.Equal(t, "hello", got[1].Service)
 	assert.NotZero(t, got[1].Duration)
+}
+
+// TestTwoDeploysAtOnce runs two deploys of the service concurrently on a
+// scaled clock: one wins the lease, the other is refused at once; asked to
+// wait, it deploys after the first.
+func TestTwoDeploysAtOnce(t *testing.T) {
+	clk := beanstalktest.NewScaledClock(time.Time{}, 1200)
+	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk})
+	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-docker")})
+	require.NoError(t, err)
+	h := newHarness(t, nil)
+	run := func(image string, wait time.Duration) (*Report, error) {
+		cfg := *h.cfg
+		cfg.LockWait = wait
+		p := h.pipeline(image)
+		p.Config, p.Clients, p.HTTPClient, p.Clock = &cfg, NewClients(sim.Config()), sim.HTTPClient(), clk
+		return p.Run(context.Background())
+	}
+	both := func(wait time.Duration) []error {
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, tag := range []string{"2.0.0", "2.1.0"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = run("registry.example.com/team/hello:"+tag, wait)
+			}()
+		}
+		wg.Wait()
+		return errs
+	}
+
+	errs := both(0)
+	var held *lock.HeldError
+	switch {
+	case errs[0] == nil:
+		require.ErrorAs(t, errs[1], &held)
+	case errs[1] == nil:
+		require.ErrorAs(t, errs[0], &held)
+	default:
+		t.Fatalf("neither deploy won: %v / %v", errs[0], errs[1])
+	}
+
+	errs = both(time.Hour)
+	assert.NoError(t, errs[0])
+	assert.NoError(t, errs[1])
 }

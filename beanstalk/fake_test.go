@@ -28,9 +28,15 @@ type fakeEB struct {
 	CheckDNSAvailabilityFn        func(*eb.CheckDNSAvailabilityInput) (*eb.CheckDNSAvailabilityOutput, error)
 	CreateEnvironmentFn           func(*eb.CreateEnvironmentInput) (*eb.CreateEnvironmentOutput, error)
 	TerminateEnvironmentFn        func(*eb.TerminateEnvironmentInput) (*eb.TerminateEnvironmentOutput, error)
+	ListTagsForResourceFn         func(*eb.ListTagsForResourceInput) (*eb.ListTagsForResourceOutput, error)
+	UpdateTagsForResourceFn       func(*eb.UpdateTagsForResourceInput) (*eb.UpdateTagsForResourceOutput, error)
+	DeleteApplicationVersionFn    func(*eb.DeleteApplicationVersionInput) (*eb.DeleteApplicationVersionOutput, error)
 }
 
-var _ DeployAPI = (*fakeEB)(nil)
+var (
+	_ DeployAPI = (*fakeEB)(nil)
+	_ PruneAPI  = (*fakeEB)(nil)
+)
 
 func do[In, Out any](f *fakeEB, name string, fn func(In) (Out, error), in In) (Out, error) {
 	f.mu.Lock()
@@ -118,3 +124,13 @@ type httpErr struct{ status int }
 
 func (e httpErr) Error() string       { return fmt.Sprintf("http %d", e.status) }
 func (e httpErr) HTTPStatusCode() int { return e.status }
+
+func (f *fakeEB) ListTagsForResource(_ context.Context, in *eb.ListTagsForResourceInput, _ ...func(*eb.Options)) (*eb.ListTagsForResourceOutput, error) {
+	return do(f, "ListTagsForResource", f.ListTagsForResourceFn, in)
+}
+func (f *fakeEB) UpdateTagsForResource(_ context.Context, in *eb.UpdateTagsForResourceInput, _ ...func(*eb.Options)) (*eb.UpdateTagsForResourceOutput, error) {
+	return do(f, "UpdateTagsForResource", f.UpdateTagsForResourceFn, in)
+}
+func (f *fakeEB) DeleteApplicationVersion(_ context.Context, in *eb.DeleteApplicationVersionInput, _ ...func(*eb.Options)) (*eb.DeleteApplicationVersionOutput, error) {
+	return do(f, "DeleteApplicationVersion", f.DeleteApplicationVersionFn, in)
+}
