@@ -40,7 +40,10 @@ func stepStarted(step string) func(progress.Event) bool {
 }
 
 func infoContains(text string) func(progress.Event) bool {
-	return func(e progress.Event) bool { i, ok := e.(progress.Info); return ok && strings.Contains(i.Message, text) }
+	return func(e progress.Event) bool {
+		i, ok := e.(progress.Info)
+		return ok && strings.Contains(i.Message, text)
+	}
 }
 
 func beanstalkEvent(text string) func(progress.Event) bool {

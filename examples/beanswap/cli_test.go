@@ -83,6 +83,23 @@ func TestDeployCommand(t *testing.T) {
 	out.Reset()
 	code = run(ctx, []string{"swap", "-config", cfgPath, "-to", "nope"}, &out, &errOut)
 	assert.Equal(t, exitFailed, code)
+
+	out.Reset()
+	code = run(ctx, []string{"prune", "-config", cfgPath, "-dry-run"}, &out, &errOut)
+	require.Equal(t, exitOK, code, errOut.String())
+	assert.Contains(t, out.String(), "prune plan for application hello")
+	assert.Regexp(t, `hello-1-0-0-\w+: live`, out.String())
+	assert.Contains(t, out.String(), "nothing was changed (dry run)")
+
+	out.Reset()
+	code = run(ctx, []string{"prune", "-config", cfgPath, "-json"}, &out, &errOut)
+	require.Equal(t, exitOK, code, errOut.String())
+	assert.Contains(t, out.String(), `"ok":true`)
+
+	errOut.Reset()
+	code = run(ctx, []string{"rollback", "-config", cfgPath}, &out, &errOut)
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, errOut.String(), "no environment to roll back to")
 }
 
 func TestCommandUsageErrors(t *testing.T) {

@@ -20,6 +20,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	tag := fs.String("tag", "", "tag of docker_repo/name to deploy")
 	dryRun := fs.Bool("dry-run", false, "print the plan and change nothing")
 	dockerConfig := fs.String("docker-config", "", "Docker config.json to read credentials from (default as the docker CLI)")
+	lockWait := fs.Duration("lock-wait", -1, "wait this long for another deploy's lock (default lock_wait from the configuration)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -27,6 +28,9 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		fmt.Fprintln(stderr, "beanswap deploy:", err)
 		return exitUsage
+	}
+	if *lockWait >= 0 {
+		cfg.LockWait = *lockWait
 	}
 	if *image == "" {
 		if *tag == "" || cfg.DockerRepo == "" {

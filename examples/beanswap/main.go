@@ -7,6 +7,8 @@
 //	beanswap deploy [-config pym-config.yaml] -image IMAGE [-dry-run] [-json]
 //	beanswap status [-config pym-config.yaml]
 //	beanswap swap   [-config pym-config.yaml] -to ENVIRONMENT
+//	beanswap rollback [-config pym-config.yaml] [-to ENVIRONMENT]
+//	beanswap prune  [-config pym-config.yaml] [-dry-run]
 //	beanswap demo   [-scale 120]
 //	beanswap sim    [-listen 127.0.0.1:4599] [-scale 60]
 //
@@ -30,11 +32,13 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"sim":    {"serve the Elastic Beanstalk simulator (with S3) until interrupted", runSim},
-		"deploy": {"deploy an image blue/green: new environment, acceptance, swap", runDeploy},
-		"status": {"show the service's environments: live, previous, others", runStatus},
-		"swap":   {"make an environment live by swapping CNAMEs, verified", runSwap},
-		"demo":   {"run two blue/green deploys against the built-in simulator", runDemo},
+		"sim":      {"serve the Elastic Beanstalk simulator (with S3) until interrupted", runSim},
+		"deploy":   {"deploy an image blue/green: new environment, acceptance, swap", runDeploy},
+		"status":   {"show the service's environments: live, previous, others", runStatus},
+		"swap":     {"make an environment live by swapping CNAMEs, verified", runSwap},
+		"demo":     {"run two blue/green deploys against the built-in simulator", runDemo},
+		"prune":    {"terminate old environments and delete old versions, by policy", runPrune},
+		"rollback": {"swap live traffic back to the previous environment, verified", runRollback},
 	}
 }
 
