@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 
 	"github.com/beanswap/beanswap"
 	"github.com/beanswap/beanswap/beanstalk"
@@ -40,34 +39,30 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 // printStatus lists the service's environments, the live one first.
 func printStatus(ctx context.Context, cfg *config.Config, clients beanswap.Clients, clk clock.Clock, jsonOut bool, stdout, stderr io.Writer) int {
 	m := beanstalk.NewMonitor(clients.Beanstalk, beanstalk.MonitorOptions{Clock: clk})
-	envs, err := m.Environments(ctx, cfg.Application)
-	if err != nil {
-		fmt.Fprintln(stderr, "beanswap status:", err)
-		return exitFailed
-	}
 	var records beanstalk.RecordsAPI
 	if cfg.AWSZoneID != "" {
 		records = clients.Route53
 	}
-	live, err := beanstalk.FindLive(ctx, envs, beanstalk.LiveSpec{CNAMEPrefix: cfg.CNAMEPrefix, ZoneID: cfg.AWSZoneID, Host: cfg.LiveHost}, records)
+	inv, err := m.Inventory(ctx, clients.Beanstalk, cfg.Name, cfg.Application, beanstalk.LiveSpec{CNAMEPrefix: cfg.CNAMEPrefix, ZoneID: cfg.AWSZoneID, Host: cfg.LiveHost}, records)
 	if err != nil {
 		fmt.Fprintln(stderr, "beanswap status:", err)
 		return exitFailed
 	}
 	type row struct{ Role, Name, Status, Health, Version, CNAME string }
 	var rows []row
-	for _, e := range envs {
-		if e.Status == types.EnvironmentStatusTerminated {
-			continue
+	add := func(role string, ms ...beanstalk.Member) {
+		for _, mem := range ms {
+			e := mem.Environment
+			rows = append(rows, row{role, mem.Name(), string(e.Status), string(e.Health), mem.Version, aws.ToString(e.CNAME)})
 		}
-		r := row{Role: "other", Name: aws.ToString(e.EnvironmentName), Status: string(e.Status), Health: string(e.Health), Version: aws.ToString(e.VersionLabel), CNAME: aws.ToString(e.CNAME)}
-		if r.Name == live.Name() {
-			r.Role = "LIVE"
-			rows = append([]row{r}, rows...)
-			continue
-		}
-		rows = append(rows, r)
 	}
+	if inv.Live != nil {
+		add("LIVE", *inv.Live)
+	}
+	add("previous", inv.Previous...)
+	add("candidate", inv.Candidates...)
+	add("unmanaged", inv.Unmanaged...)
+	live := struct{ How string }{inv.LiveHow}
 	if jsonOut {
 		newJSONRenderer(stdout).emit(map[string]any{"type": "status", "application": cfg.Application, "live_found_by": live.How, "environments": rows})
 		return exitOK
