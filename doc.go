@@ -21,6 +21,14 @@
 //   - swap exchanges CNAMEs with the live environment, verifies the live
 //     URL, swaps back by itself when verification fails, and updates the
 //     Route53 record of the live host.
+//   - beanstalk.Pruner then retires environments and versions beyond the
+//     ones kept (the previous environment stays, for Rollback).
+//
+// Pipeline runs these steps under a lease (package lock) so that two
+// deploys of a service never overlap, and publishes the outcome (package
+// notify). Rollback and Prune are the other operations. Every step is
+// safe to re-run after a crash: the state lives on AWS, in environment
+// names and tags, and a re-run carries on from it.
 //
 // AWS is reached only through small interfaces that the aws-sdk-go-v2
 // clients satisfy, so every step runs against mocks, against emulators
