@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -357,7 +359,7 @@ func environmentTags(cfg *config.Config, label, image string) []types.Tag {
 		{Key: aws.String(TagVersion), Value: aws.String(label)},
 		{Key: aws.String(TagImage), Value: aws.String(truncate(image, 256))},
 	}
-	for _, k := range sortedKeys(cfg.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(cfg.Tags)) {
 		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(cfg.Tags[k])})
 	}
 	return tags

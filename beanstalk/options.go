@@ -1,7 +1,8 @@
 package beanstalk
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -77,10 +78,10 @@ func OptionSettings(cfg *config.Config) []OptionSetting {
 	}
 
 	plain, secrets := cfg.ContainerEnv()
-	for _, k := range sortedKeys(plain) {
+	for _, k := range slices.Sorted(maps.Keys(plain)) {
 		add(NamespaceEnvVars, k, plain[k])
 	}
-	for _, k := range sortedKeys(secrets) {
+	for _, k := range slices.Sorted(maps.Keys(secrets)) {
 		out = append(out, OptionSetting{Namespace: NamespaceEnvVars, Name: k, Secret: secrets[k]})
 	}
 	for _, o := range cfg.OptionSettings {
@@ -126,13 +127,4 @@ func (s OptionSetting) String() string {
 		v = secret.Redacted
 	}
 	return s.Namespace + ":" + s.Name + "=" + v
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -81,7 +82,7 @@ func parseConfig(name string, data []byte, legacy bool) (*configFile, error) {
 	// like docker, prefer the canonical key, else the first non-empty one
 	// in key order so that the choice does not depend on map order.
 	canonical := map[string]bool{}
-	for _, key := range sortedKeys(raw.Auths) {
+	for _, key := range slices.Sorted(maps.Keys(raw.Auths)) {
 		e, reg := raw.Auths[key], NormalizeRegistry(key)
 		if reg == "" {
 			return nil, &ConfigError{File: name, Registry: key, Reason: "empty registry key"}
@@ -151,13 +152,4 @@ func lineOf(data []byte, off int64) int {
 		off = int64(len(data))
 	}
 	return bytes.Count(data[:off], []byte("\n")) + 1
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
