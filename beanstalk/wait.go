@@ -19,8 +19,9 @@ type WaitOptions struct {
 	// Timeout bounds the wait; default 30 minutes.
 	Timeout time.Duration
 	// Interval is the first delay between polls; default 5s. It grows by
-	// half while nothing changes, up to MaxInterval, and falls back when
-	// something does.
+	// half at every poll, up to MaxInterval, and falls back when a status
+	// or health changes (new events alone do not reset it: they are shown
+	// at the next poll).
 	Interval time.Duration
 	// MaxInterval caps the delay; default 30s.
 	MaxInterval time.Duration
@@ -104,7 +105,7 @@ func (m *Monitor) Wait(ctx context.Context, app string, names []string, what str
 			if seen[key] {
 				continue
 			}
-			seen[key], changed = true, true
+			seen[key] = true
 			date := aws.ToTime(ev.EventDate)
 			if date.After(eventsFrom) {
 				eventsFrom = date // StartTime is inclusive: dedup covers the overlap
