@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http"
 	"testing"
 	"time"
 
@@ -160,5 +159,3 @@ func apiCode(err error) string {
 	}
 	return ""
 }
-
-var _ = http.StatusOK
