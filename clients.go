@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/config"
@@ -41,6 +42,14 @@ type Clients struct {
 	Route53 swap.RecordsAPI
 	// SNS is used only when notify_sns_topic_arn is set.
 	SNS notify.PublishAPI
+	// STS tells the deploying account, which must own docker_bucket
+	// (unless docker_bucket_owner says otherwise); nil skips the check.
+	STS CallerIdentityAPI
+}
+
+// CallerIdentityAPI is the STS call; *sts.Client satisfies it.
+type CallerIdentityAPI interface {
+	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
 // NewClients makes the SDK clients from an aws.Config. With a custom
@@ -53,6 +62,7 @@ func NewClients(cfg aws.Config) Clients {
 		S3:        s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = custom || o.UsePathStyle }),
 		Route53:   route53.NewFromConfig(cfg),
 		SNS:       sns.NewFromConfig(cfg),
+		STS:       sts.NewFromConfig(cfg),
 	}
 }
 

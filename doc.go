@@ -30,6 +30,16 @@
 // safe to re-run after a crash: the state lives on AWS, in environment
 // names and tags, and a re-run carries on from it.
 //
+// A deploy in a few lines (see ExamplePipeline for one that runs against
+// the simulator):
+//
+//	cfg, err := config.Load("pym-config.yaml")
+//	if err != nil { ... }
+//	awsCfg, err := beanswap.LoadAWSConfig(ctx, cfg)
+//	if err != nil { ... }
+//	p := &beanswap.Pipeline{Config: cfg, Image: "team/hello:1.4.2", Clients: beanswap.NewClients(awsCfg)}
+//	report, err := p.Run(ctx) // p.Plan(ctx) is the dry run
+//
 // AWS is reached only through small interfaces that the aws-sdk-go-v2
 // clients satisfy, so every step runs against mocks, against emulators
 // (moto, LocalStack) and against beanstalktest, the Elastic Beanstalk

@@ -45,7 +45,9 @@ type Pipeline struct {
 	HTTPClient *http.Client
 	// CommandEnv adds entries to the acceptance command's environment.
 	CommandEnv []string
-	// ExpectedBucketOwner guards the registry auth upload (an account id).
+	// ExpectedBucketOwner is the account that must own docker_bucket for
+	// the registry auth upload; default docker_bucket_owner, else the
+	// deploying account as STS tells it.
 	ExpectedBucketOwner string
 	// Clock times every wait; nil is the wall clock.
 	Clock clock.Clock

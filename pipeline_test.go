@@ -256,3 +256,29 @@ func TestCancelMidWait(t *testing.T) {
 	assert.Contains(t, de.Left, "as it was when the deploy was cancelled")
 	assert.Empty(t, report.Live)
 }
+
+// ownerRecorder notes the ExpectedBucketOwner of each upload.
+type ownerRecorder struct {
+	S3API
+	owners map[string]string
+}
+
+func (o *ownerRecorder) PutObject(ctx context.Context, in *s3.PutObjectInput, f ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	o.owners[aws.ToString(in.Key)] = aws.ToString(in.ExpectedBucketOwner)
+	return o.S3API.PutObject(ctx, in, f...)
+}
+
+func TestAuthFileGoesOnlyToTheAccountsBucket(t *testing.T) {
+	h := newHarness(t, nil)
+	rec := &ownerRecorder{S3API: NewClients(h.sim.Config()).S3, owners: map[string]string{}}
+	p := h.pipeline("registry.example.com/team/hello:1.0.0")
+	p.Clients.S3 = rec
+	_, err := p.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "123456789012", rec.owners["docker/dockercfg"], "the deploying account, from STS")
+
+	h.cfg.DockerBucketOwner = "210987654321"
+	_, err = p.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "210987654321", rec.owners["docker/dockercfg"])
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/beanswap/beanswap/acceptance"
 	"github.com/beanswap/beanswap/beanstalk"
@@ -36,11 +37,15 @@ func (st *runState) publishAuth(ctx context.Context) (string, error) {
 			return "", err
 		}
 	}
+	owner, err := st.bucketOwner(ctx)
+	if err != nil {
+		return "", err
+	}
 	pub, err := dockercfg.Publish(ctx, store, st.p.Clients.S3, dockercfg.PublishInput{
 		Image:  st.p.Image,
 		Bucket: cfg.DockerBucket,
 		Format: cfg.DockerAuthFormat,
-		Upload: dockercfg.UploadOptions{ExpectedBucketOwner: st.p.ExpectedBucketOwner},
+		Upload: dockercfg.UploadOptions{ExpectedBucketOwner: owner},
 	})
 	if err != nil {
 		return "", err
@@ -51,6 +56,24 @@ func (st *runState) publishAuth(ctx context.Context) (string, error) {
 	}
 	st.info(StepAuth, fmt.Sprintf("credentials for %s (from %s) written to %s", pub.Reference.Registry, pub.Source, pub.Location))
 	return "", nil
+}
+
+// bucketOwner is the account the credentials' bucket must belong to, so
+// that they are never written to someone else's bucket.
+func (st *runState) bucketOwner(ctx context.Context) (string, error) {
+	switch p := st.p; {
+	case p.ExpectedBucketOwner != "":
+		return p.ExpectedBucketOwner, nil
+	case p.Config.DockerBucketOwner != "":
+		return p.Config.DockerBucketOwner, nil
+	case p.Clients.STS == nil:
+		return "", nil
+	}
+	out, err := st.p.Clients.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", fmt.Errorf("find the deploying account (set docker_bucket_owner to skip): %w", err)
+	}
+	return aws.ToString(out.Account), nil
 }
 
 func (st *runState) buildBundle(context.Context) (string, error) {

@@ -132,6 +132,9 @@ type Config struct {
 	// Env (env_vars) are plain container environment variables, added to
 	// PORT (ContainerPort) and PYM_ENV=live.
 	Env map[string]string `json:"env_vars,omitempty"`
+	// DockerBucketOwner (docker_bucket_owner) is the account that must own
+	// docker_bucket; default the deploying account (from STS).
+	DockerBucketOwner string `json:"docker_bucket_owner,omitempty"`
 	// DockerAuthFormat (docker_auth_format): auths (default), legacy, or
 	// none for a public image (no auth file).
 	DockerAuthFormat string `json:"docker_auth_format"`

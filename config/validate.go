@@ -17,6 +17,7 @@ var (
 	zoneIDPattern       = regexp.MustCompile(`^Z[A-Z0-9]{1,32}$`)
 	instanceTypePattern = regexp.MustCompile(`^[a-z0-9-]+\.[a-z0-9-]+$`)
 	envVarPattern       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	accountPattern      = regexp.MustCompile(`^\d{12}$`)
 	platformARNPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:elasticbeanstalk:[a-z0-9-]+:\d*:platform/.+`)
 )
 
@@ -61,6 +62,7 @@ func (c *Config) validate(sources map[string]source, failed map[string]bool) []P
 		v.add("docker_bucket", fmt.Sprintf("%q: expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)", c.DockerBucket))
 	}
 	v.match("aws_region", c.AWSRegion, regionPattern, "a region such as eu-west-1")
+	v.match("docker_bucket_owner", c.DockerBucketOwner, accountPattern, "a 12-digit AWS account id")
 	v.match("aws_zone_id", c.AWSZoneID, zoneIDPattern, "a Route53 hosted zone id such as Z1D633PJN98FT9")
 	for _, t := range strings.Split(c.InstanceType, ",") {
 		if !instanceTypePattern.MatchString(strings.TrimSpace(t)) {

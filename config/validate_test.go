@@ -87,6 +87,7 @@ func TestValidationProblems(t *testing.T) {
 		"eb topic bad":         {with: "aws_notification_topic_arn: x\n", line: 6, key: "aws_notification_topic_arn", message: "SNS topic ARN"},
 		"lock ttl zero":        {with: "lock_ttl: 0s\n", line: 6, key: "lock_ttl", message: "positive duration"},
 		"lock wait negative":   {with: "lock_wait: -1m\n", line: 6, key: "lock_wait", message: "0 or a positive duration"},
+		"bucket owner bad":     {with: "docker_bucket_owner: me\n", line: 6, key: "docker_bucket_owner", message: "12-digit AWS account id"},
 		"misspelt key":         {with: "aws_host_min: 2\n", line: 6, key: "aws_host_min", message: `did you mean "aws_hosts_min"?`},
 		"misspelt case":        {with: "Name: x\n", line: 6, key: "Name", message: `did you mean "name"?`},
 		"duplicate":            {with: "name: other\n", line: 6, key: "name", message: "defined twice (first at line 1)"},
