@@ -27,8 +27,10 @@ const StepRollback = "rollback"
 var ErrNoRollbackTarget = errors.New("no environment to roll back to")
 
 // Rollback swaps live traffic back to the environment kept from the
-// previous deploy, once it is Ready, healthy and passes the acceptance
-// checks; the swap itself is verified and undone if verification fails.
+// previous deploy — or, with To, to any active environment of the
+// service — once it is Ready, healthy and passes the acceptance checks;
+// the swap itself is verified and undone if verification fails. It holds
+// the deploy lock throughout.
 type Rollback struct {
 	Config  *config.Config
 	Clients Clients
@@ -52,7 +54,11 @@ type Rollback struct {
 func (r *Rollback) Run(ctx context.Context) (res *swap.Result, err error) {
 	cfg, clk := r.Config, clock.Or(r.Clock)
 	start := clk.Now()
-	outcome := notify.Outcome{Operation: notify.OpRollback, Service: cfg.Name, Application: cfg.Application, Started: start}
+	op := notify.OpRollback
+	if r.To != "" {
+		op = notify.OpSwap
+	}
+	outcome := notify.Outcome{Operation: op, Service: cfg.Name, Application: cfg.Application, Started: start}
 	defer func() {
 		outcome.Result, outcome.Error, outcome.Duration = outcomeResult(err), errText(err), clk.Now().Sub(start)
 		var se *swap.Error
@@ -64,7 +70,7 @@ func (r *Rollback) Run(ctx context.Context) (res *swap.Result, err error) {
 		}
 		publish(ctx, notifier(cfg, r.Clients, r.Notify), outcome, clk, r.Observer)
 	}()
-	_, release, err := takeLock(ctx, cfg, r.Clients.S3, clk, r.Observer, r.LockOwner, "rollback")
+	_, release, err := takeLock(ctx, cfg, r.Clients.S3, clk, r.Observer, r.LockOwner, op+" "+r.To)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", StepLock, err)
 	}

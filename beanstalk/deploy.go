@@ -299,13 +299,13 @@ func (d *Deployer) await(ctx context.Context, cfg *config.Config, dep *Deploymen
 		d.info(fmt.Sprintf("environment %s is Ready and %s", name, env.Health))
 		return dep, nil
 	}
-	return dep, &DeployError{Environment: name, Left: d.cleanUp(ctx, cfg, dep.Application, name, err), Err: err}
+	return dep, &DeployError{Environment: name, Left: d.cleanUp(ctx, cfg, dep.Application, name), Err: err}
 }
 
 // cleanUp applies on_failure to a failed new environment and says what
 // remains. A cancelled deploy keeps its environment: the caller asked to
 // stop, not to start terminating; a re-run will adopt or replace it.
-func (d *Deployer) cleanUp(ctx context.Context, cfg *config.Config, app, name string, cause error) string {
+func (d *Deployer) cleanUp(ctx context.Context, cfg *config.Config, app, name string) string {
 	if ctx.Err() != nil {
 		return fmt.Sprintf("environment %s as it was when the deploy was cancelled (re-run to continue with it, or terminate it)", name)
 	}

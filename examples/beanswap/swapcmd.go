@@ -7,10 +7,8 @@ import (
 	"io"
 
 	"github.com/beanswap/beanswap"
-	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/clock"
 	"github.com/beanswap/beanswap/config"
-	"github.com/beanswap/beanswap/swap"
 )
 
 func runSwap(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -18,7 +16,7 @@ func runSwap(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
-	to := fs.String("to", "", "environment to make live (Ready and healthy)")
+	to := fs.String("to", "", "environment to make live (Ready, Green, and passing the acceptance checks)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -26,57 +24,46 @@ func runSwap(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "beanswap swap: -to ENVIRONMENT is required")
 		return exitUsage
 	}
+	return runMakeLive(ctx, "swap", *to, c, stdout, stderr)
+}
+
+func runRollback(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("rollback", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	to := fs.String("to", "", "environment to roll back to (default: the one live before the current one)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	return runMakeLive(ctx, "rollback", *to, c, stdout, stderr)
+}
+
+// runMakeLive moves live traffic to an environment: the one given, or the
+// previous one. Both commands check it first, verify the swap and undo it
+// when verification fails, under the deploy lock.
+func runMakeLive(ctx context.Context, command, to string, c common, stdout, stderr io.Writer) int {
 	cfg, err := loadConfig(c.configPath, stderr, config.SkipSecrets())
 	if err != nil {
-		fmt.Fprintln(stderr, "beanswap swap:", err)
+		fmt.Fprintln(stderr, "beanswap "+command+":", err)
 		return exitUsage
 	}
 	awsCfg, err := beanswap.LoadAWSConfig(ctx, cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "beanswap swap:", err)
+		fmt.Fprintln(stderr, "beanswap "+command+":", err)
 		return exitUsage
 	}
-	clients := beanswap.NewClients(awsCfg)
 	out := newOutput(c, stdout, stderr, clock.Real{}.Now())
-	m := beanstalk.NewMonitor(clients.Beanstalk, beanstalk.MonitorOptions{})
-	envs, err := m.Environments(ctx, cfg.Application)
-	if err == nil {
-		var records beanstalk.RecordsAPI
-		if cfg.AWSZoneID != "" {
-			records = clients.Route53
-		}
-		var live beanstalk.Live
-		live, err = beanstalk.FindLive(ctx, envs, beanstalk.LiveSpec{CNAMEPrefix: cfg.CNAMEPrefix, ZoneID: cfg.AWSZoneID, Host: cfg.LiveHost}, records)
-		switch {
-		case err != nil:
-		case live.Environment == nil:
-			err = fmt.Errorf("no live environment to swap with (%s)", live.How)
-		case live.Name() == *to:
-			fmt.Fprintf(stdout, "%s is live already\n", *to)
-			return exitOK
-		default:
-			var target = *to
-			var version string
-			if e, ferr := beanstalk.Newest(envs, target); ferr == nil && e.VersionLabel != nil {
-				version = *e.VersionLabel
-			}
-			sw := &swap.Swapper{EB: clients.Beanstalk, Monitor: m, Observer: out.observer(), Logger: out.logger()}
-			if cfg.AWSZoneID != "" {
-				sw.Route53 = clients.Route53
-			}
-			var res *swap.Result
-			res, err = sw.Swap(ctx, swap.Input{
-				Application: cfg.Application, Candidate: target, Live: live.Name(), Version: version,
-				Verify:  beanswap.AcceptanceFromConfig(cfg, beanswap.AcceptanceOptions{Observer: out.observer()}),
-				Timeout: cfg.Timeouts.Swap, ZoneID: cfg.AWSZoneID, Host: cfg.LiveHost,
-			})
-			if err == nil {
-				out.printf("\n%s is live on %s; %s kept\n", res.Live, res.LiveCNAME, res.Previous)
-			}
-		}
-	}
+	rb := &beanswap.Rollback{Config: cfg, Clients: beanswap.NewClients(awsCfg), To: to, Observer: out.observer(), Logger: out.logger()}
+	res, err := rb.Run(ctx)
 	if err != nil {
-		fmt.Fprintln(stderr, "beanswap swap:", err)
+		fmt.Fprintln(stderr, "beanswap "+command+":", err)
+		return exitCode(ctx, err)
 	}
-	return exitCode(ctx, err)
+	if c.jsonOut {
+		out.json.emit(map[string]any{"type": "result", "ok": true, "live": res.Live, "live_cname": res.LiveCNAME, "previous": res.Previous})
+	} else {
+		fmt.Fprintf(stdout, "\n%s is live on %s; %s kept\n", res.Live, res.LiveCNAME, res.Previous)
+	}
+	return exitOK
 }
