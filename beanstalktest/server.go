@@ -122,8 +122,8 @@ func (s *Server) AccountID() string { return s.opts.AccountID }
 
 // Config returns an aws.Config whose clients reach the simulator: its
 // endpoint, region, static credentials, and an HTTP client that resolves
-// environment CNAMEs to the simulated instances. S3 clients also need
-// UsePathStyle (see S3Options).
+// environment CNAMEs to the simulated instances. S3 clients work as they
+// are: the SDK uses path-style addressing for a loopback IP endpoint.
 func (s *Server) Config() aws.Config {
 	return aws.Config{
 		Region:       s.opts.Region,
