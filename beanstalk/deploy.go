@@ -183,6 +183,9 @@ func (d *Deployer) Plan(ctx context.Context, cfg *config.Config, rel Release) (*
 		plan.Environment = EnvironmentName(cfg.Name, plan.Label)
 		if e, ok := findActive(envs, plan.Environment); ok {
 			if plan.Live.Name() == plan.Environment {
+				if aws.ToString(e.VersionLabel) == plan.Label {
+					return nil, fmt.Errorf("the live environment %s runs version %s already but its health is %s: repair it (or deploy a new build, which gets an environment of its own)", plan.Environment, plan.Label, e.Health)
+				}
 				return nil, fmt.Errorf("environment %s is live but runs version %s, not %s: it was changed outside beanswap", plan.Environment, aws.ToString(e.VersionLabel), plan.Label)
 			}
 			plan.Leftover = &e
