@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -269,25 +270,18 @@ func optionSettings(name string) key {
 		name:   name,
 		expect: expect,
 		decode: func(c *Config, n *yaml.Node) error {
-			if n.Kind != yaml.SequenceNode {
-				return errExpected(expect, n)
-			}
-			out := make([]OptionSetting, 0, len(n.Content))
-			for _, item := range n.Content {
-				if item.Kind != yaml.MappingNode {
-					return fmt.Errorf("item at line %d: %w", item.Line, errExpected("a mapping with namespace, option_name and value", item))
-				}
+			out, err := mappingItems(n, expect, "a mapping with namespace, option_name and value", func(item *yaml.Node) (OptionSetting, error) {
 				var s OptionSetting
 				if err := item.Decode(&s); err != nil {
-					return fmt.Errorf("item at line %d: expected namespace, option_name and value as strings", item.Line)
+					return s, errors.New("expected namespace, option_name and value as strings")
 				}
 				if s.Namespace == "" || s.OptionName == "" {
-					return fmt.Errorf("item at line %d: namespace and option_name are required", item.Line)
+					return s, errors.New("namespace and option_name are required")
 				}
-				out = append(out, s)
-			}
+				return s, nil
+			})
 			c.OptionSettings = out
-			return nil
+			return err
 		},
 	}
 }
@@ -300,29 +294,42 @@ func acceptanceChecks(name string) key {
 		name:   name,
 		expect: expect,
 		decode: func(c *Config, n *yaml.Node) error {
-			if n.Kind != yaml.SequenceNode {
-				return errExpected(expect, n)
-			}
-			out := make([]AcceptanceCheck, 0, len(n.Content))
-			for _, item := range n.Content {
-				if item.Kind != yaml.MappingNode {
-					return fmt.Errorf("item at line %d: %w", item.Line, errExpected("a mapping such as {path: /ping, status: 200}", item))
-				}
+			out, err := mappingItems(n, expect, "a mapping such as {path: /ping, status: 200}", func(item *yaml.Node) (AcceptanceCheck, error) {
+				var ch AcceptanceCheck
 				for i := 0; i < len(item.Content); i += 2 {
 					if f := item.Content[i].Value; !checkFields[f] {
-						return fmt.Errorf("item at line %d: unknown field %q (known: name, method, path, status, body_contains, json_field, equals)", item.Content[i].Line, f)
+						return ch, fmt.Errorf("unknown field %q (known: name, method, path, status, body_contains, json_field, equals)", f)
 					}
 				}
-				var ch AcceptanceCheck
 				if err := item.Decode(&ch); err != nil {
-					return fmt.Errorf("item at line %d: status must be a number, the other fields strings", item.Line)
+					return ch, errors.New("status must be a number, the other fields strings")
 				}
-				out = append(out, ch)
-			}
+				return ch, nil
+			})
 			c.AcceptanceChecks = out
-			return nil
+			return err
 		},
 	}
+}
+
+// mappingItems decodes a list of mappings, each with decode; errors name
+// the item's line.
+func mappingItems[T any](n *yaml.Node, expect, itemExpect string, decode func(*yaml.Node) (T, error)) ([]T, error) {
+	if n.Kind != yaml.SequenceNode {
+		return nil, errExpected(expect, n)
+	}
+	out := make([]T, 0, len(n.Content))
+	for _, item := range n.Content {
+		if item.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("item at line %d: %w", item.Line, errExpected(itemExpect, item))
+		}
+		v, err := decode(item)
+		if err != nil {
+			return nil, fmt.Errorf("item at line %d: %w", item.Line, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // errExpected describes a node of the wrong shape without echoing long or

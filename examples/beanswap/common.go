@@ -101,6 +101,22 @@ func loadConfig(path string, stderr io.Writer, opts ...config.Option) (*config.C
 	return cfg, nil
 }
 
+// connect loads the configuration and the AWS clients for a command; on
+// failure it has printed why and returns the exit code.
+func connect(ctx context.Context, command string, c common, stderr io.Writer, opts ...config.Option) (*config.Config, beanswap.Clients, int) {
+	cfg, err := loadConfig(c.configPath, stderr, opts...)
+	if err != nil {
+		fmt.Fprintf(stderr, "beanswap %s: %v\n", command, err)
+		return nil, beanswap.Clients{}, exitUsage
+	}
+	awsCfg, err := beanswap.LoadAWSConfig(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "beanswap %s: %v\n", command, err)
+		return nil, beanswap.Clients{}, exitUsage
+	}
+	return cfg, beanswap.NewClients(awsCfg), exitOK
+}
+
 // exitCode maps a pipeline error to the exit codes above.
 func exitCode(ctx context.Context, err error) int {
 	var se *swap.Error

@@ -8,6 +8,7 @@ import (
 
 	"github.com/beanswap/beanswap"
 	"github.com/beanswap/beanswap/clock"
+	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/dockercfg"
 )
 
@@ -24,10 +25,9 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	cfg, err := loadConfig(c.configPath, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "beanswap deploy:", err)
-		return exitUsage
+	cfg, clients, code := connect(ctx, "deploy", c, stderr)
+	if cfg == nil {
+		return code
 	}
 	if *lockWait >= 0 {
 		cfg.LockWait = *lockWait
@@ -39,17 +39,13 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		*image = cfg.DockerRepo + "/" + cfg.Name + ":" + *tag
 	}
-	awsCfg, err := beanswap.LoadAWSConfig(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, "beanswap deploy:", err)
-		return exitUsage
-	}
 	var dockerOpts []dockercfg.Option
 	if *dockerConfig != "" {
 		dockerOpts = append(dockerOpts, dockercfg.WithConfigFile(*dockerConfig))
 	}
 	var store *dockercfg.Store
-	if cfg.DockerAuthFormat != "none" {
+	if cfg.DockerAuthFormat != config.AuthFormatNone {
+		var err error
 		if store, err = dockercfg.Load(dockerOpts...); err != nil {
 			fmt.Fprintln(stderr, "beanswap deploy:", err)
 			return exitUsage
@@ -59,7 +55,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	p := &beanswap.Pipeline{
 		Config:   cfg,
 		Image:    *image,
-		Clients:  beanswap.NewClients(awsCfg),
+		Clients:  clients,
 		Docker:   store,
 		Observer: out.observer(),
 		Logger:   out.logger(),

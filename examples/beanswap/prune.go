@@ -20,18 +20,12 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	cfg, err := loadConfig(c.configPath, stderr, config.SkipSecrets())
-	if err != nil {
-		fmt.Fprintln(stderr, "beanswap prune:", err)
-		return exitUsage
-	}
-	awsCfg, err := beanswap.LoadAWSConfig(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, "beanswap prune:", err)
-		return exitUsage
+	cfg, clients, code := connect(ctx, "prune", c, stderr, config.SkipSecrets())
+	if cfg == nil {
+		return code
 	}
 	out := newOutput(c, stdout, stderr, clock.Real{}.Now())
-	p := &beanswap.Prune{Config: cfg, Clients: beanswap.NewClients(awsCfg), Observer: out.observer(), Logger: out.logger()}
+	p := &beanswap.Prune{Config: cfg, Clients: clients, Observer: out.observer(), Logger: out.logger()}
 	if *dryRun {
 		plan, err := p.Plan(ctx)
 		if err != nil {

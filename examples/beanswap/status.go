@@ -23,17 +23,11 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	cfg, err := loadConfig(c.configPath, stderr, config.SkipSecrets())
-	if err != nil {
-		fmt.Fprintln(stderr, "beanswap status:", err)
-		return exitUsage
+	cfg, clients, code := connect(ctx, "status", c, stderr, config.SkipSecrets())
+	if cfg == nil {
+		return code
 	}
-	awsCfg, err := beanswap.LoadAWSConfig(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, "beanswap status:", err)
-		return exitUsage
-	}
-	return printStatus(ctx, cfg, beanswap.NewClients(awsCfg), clock.Real{}, c.jsonOut, stdout, stderr)
+	return printStatus(ctx, cfg, clients, clock.Real{}, c.jsonOut, stdout, stderr)
 }
 
 // printStatus lists the service's environments, the live one first.

@@ -43,18 +43,12 @@ func runRollback(ctx context.Context, args []string, stdout, stderr io.Writer) i
 // previous one. Both commands check it first, verify the swap and undo it
 // when verification fails, under the deploy lock.
 func runMakeLive(ctx context.Context, command, to string, c common, stdout, stderr io.Writer) int {
-	cfg, err := loadConfig(c.configPath, stderr, config.SkipSecrets())
-	if err != nil {
-		fmt.Fprintln(stderr, "beanswap "+command+":", err)
-		return exitUsage
-	}
-	awsCfg, err := beanswap.LoadAWSConfig(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, "beanswap "+command+":", err)
-		return exitUsage
+	cfg, clients, code := connect(ctx, command, c, stderr, config.SkipSecrets())
+	if cfg == nil {
+		return code
 	}
 	out := newOutput(c, stdout, stderr, clock.Real{}.Now())
-	rb := &beanswap.Rollback{Config: cfg, Clients: beanswap.NewClients(awsCfg), To: to, Observer: out.observer(), Logger: out.logger()}
+	rb := &beanswap.Rollback{Config: cfg, Clients: clients, To: to, Observer: out.observer(), Logger: out.logger()}
 	res, err := rb.Run(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "beanswap "+command+":", err)
