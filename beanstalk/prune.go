@@ -44,8 +44,9 @@ type Pruner struct {
 // PruneOptions shape a plan.
 type PruneOptions struct {
 	// Exclusive: the caller holds the deploy lock, so no deploy is in
-	// progress and every candidate that never went live is abandoned,
-	// whatever its age.
+	// progress and a settled (Ready) candidate that never went live is
+	// abandoned whatever its age. A launching or updating one is still
+	// only pruned once older than abandoned_after.
 	Exclusive bool
 	// VersionsOnly leaves environments alone (the version quota case).
 	VersionsOnly bool
@@ -174,10 +175,15 @@ func (p *Pruner) Plan(ctx context.Context, cfg *config.Config, o PruneOptions) (
 		}
 		for _, mem := range inv.Candidates {
 			age := now.Sub(aws.ToTime(mem.Environment.DateCreated))
+			abandoned := age >= cfg.AbandonedAfter
 			switch {
-			case o.Exclusive && mem.Environment.Status != types.EnvironmentStatusUpdating:
+			case busy(mem) && !abandoned:
+				keep(mem, fmt.Sprintf("candidate %s, %s old: may belong to a deploy in progress (pruned once older than abandoned_after %s)", mem.Environment.Status, age.Round(time.Minute), cfg.AbandonedAfter))
+			case busy(mem):
+				kill(mem, fmt.Sprintf("never went live and still %s after %s: abandoned (abandoned_after %s)", mem.Environment.Status, age.Round(time.Minute), cfg.AbandonedAfter))
+			case o.Exclusive:
 				kill(mem, fmt.Sprintf("never went live: left by a failed or interrupted deploy (%s, %s)", mem.Environment.Status, mem.Environment.Health))
-			case age >= cfg.AbandonedAfter && mem.Environment.Status != types.EnvironmentStatusUpdating:
+			case abandoned:
 				kill(mem, fmt.Sprintf("never went live and is %s old: abandoned (abandoned_after %s)", age.Round(time.Minute), cfg.AbandonedAfter))
 			default:
 				keep(mem, fmt.Sprintf("candidate %s old, %s: may belong to a deploy in progress", age.Round(time.Minute), mem.Environment.Status))

@@ -20,6 +20,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	noThrottle := fs.Bool("no-throttle", false, "turn off Describe* throttling (2 calls/s, burst 15)")
 	seed := fs.Int64("seed", 1, "seed for identifiers and random faults")
 	errorRate := fs.Float64("error-rate", 0, "share of Beanstalk requests answered with HTTP 5xx")
+	slowRate := fs.Float64("slow-rate", 0, "share of Beanstalk requests answered late (see -slow-delay)")
+	slowDelay := fs.Duration("slow-delay", 2*time.Second, "how late a slow answer comes, in real time")
+	dropRate := fs.Float64("drop-rate", 0, "share of Beanstalk requests whose connection is dropped")
 	verbose := fs.Bool("v", false, "log every Beanstalk request")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -31,7 +34,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Addr:   *listen,
 		Clock:  beanstalktest.NewScaledClock(time.Time{}, *scale),
 		Seed:   *seed,
-		Faults: beanstalktest.Faults{DisableThrottling: *noThrottle, ErrorRate: *errorRate},
+		Faults: beanstalktest.Faults{DisableThrottling: *noThrottle, ErrorRate: *errorRate, SlowRate: *slowRate, SlowDelay: *slowDelay, DropRate: *dropRate},
 	}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
