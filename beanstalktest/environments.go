@@ -232,9 +232,6 @@ func (st *state) describeEnvironments(c call, in *eb.DescribeEnvironmentsInput) 
 	if err != nil {
 		return nil, err
 	}
-	if items == nil {
-		items = []types.EnvironmentDescription{}
-	}
 	return &eb.DescribeEnvironmentsOutput{Environments: items, NextToken: next}, nil
 }
 

@@ -79,7 +79,8 @@ var (
 	cnamePrefixPattern     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$`)
 )
 
-// page cuts items for MaxRecords/NextToken paging by offset.
+// page cuts items for MaxRecords/NextToken paging by offset. An empty page
+// is an empty list, not a missing one, as Beanstalk answers.
 func page[T any](items []T, maxRecords *int32, nextToken *string, limit int) ([]T, *string, error) {
 	start := 0
 	if nextToken != nil && *nextToken != "" {
@@ -95,7 +96,7 @@ func page[T any](items []T, maxRecords *int32, nextToken *string, limit int) ([]
 	}
 	end := start + size
 	if end >= len(items) {
-		return items[start:], nil, nil
+		return append(make([]T, 0, len(items)-start), items[start:]...), nil, nil
 	}
 	tok := strconv.Itoa(end)
 	return items[start:end], &tok, nil

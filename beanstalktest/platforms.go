@@ -83,9 +83,6 @@ func (st *state) listPlatformVersions(c call, in *eb.ListPlatformVersionsInput) 
 	if err != nil {
 		return nil, err
 	}
-	if items == nil {
-		items = []types.PlatformSummary{}
-	}
 	return &eb.ListPlatformVersionsOutput{PlatformSummaryList: items, NextToken: next}, nil
 }
 

@@ -76,9 +76,6 @@ func (st *state) describeApplicationVersions(c call, in *eb.DescribeApplicationV
 	if err != nil {
 		return nil, err
 	}
-	if items == nil {
-		items = []types.ApplicationVersionDescription{}
-	}
 	return &eb.DescribeApplicationVersionsOutput{ApplicationVersions: items, NextToken: next}, nil
 }
 
