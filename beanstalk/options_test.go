@@ -1,0 +1,142 @@
+package beanstalk
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beanswap/beanswap/config"
+)
+
+const optionsBase = `name: hello
+live_host: hello.example.com
+docker_bucket: hello-docker
+aws_instance_profile: eb-ec2
+`
+
+// TestOptionSettings checks what each configuration key turns into on the
+// environment: present options with their values, and options that must
+// not be sent at all (a load balancer option on a single instance fails
+// CreateEnvironment).
+func TestOptionSettings(t *testing.T) {
+	tests := map[string]struct {
+		yaml   string
+		env    map[string]string
+		want   map[string]string // "namespace:name" → value
+		absent []string
+	}{
+		"defaults": {
+			want: map[string]string{
+				NamespaceLaunch + ":IamInstanceProfile":               "eb-ec2",
+				NamespaceLaunch + ":DisableIMDSv1":                    "true",
+				NamespaceInstances + ":InstanceTypes":                 "t3.micro",
+				NamespaceEnvironment + ":EnvironmentType":             "LoadBalanced",
+				NamespaceEnvironment + ":LoadBalancerType":            "application",
+				NamespaceASG + ":MinSize":                             "1",
+				NamespaceASG + ":MaxSize":                             "4",
+				NamespaceProcess + ":HealthCheckPath":                 "/ping",
+				NamespaceApplication + ":Application Healthcheck URL": "/ping",
+				NamespaceLogs + ":StreamLogs":                         "true",
+			},
+			absent: []string{NamespaceLaunch + ":EC2KeyName", NamespaceEnvironment + ":ServiceRole",
+				"aws:elbv2:listener:443:Protocol", NamespaceTopics + ":Notification Endpoint"},
+		},
+		"pymacaron keys": {
+			yaml: "aws_instance_type: m5.large\naws_keypair: ops\naws_hosts_min: 2\naws_hosts_max: 8\nhealth_check_url: /health\n",
+			want: map[string]string{
+				NamespaceInstances + ":InstanceTypes": "m5.large",
+				NamespaceLaunch + ":EC2KeyName":       "ops",
+				NamespaceASG + ":MinSize":             "2",
+				NamespaceASG + ":MaxSize":             "8",
+				NamespaceProcess + ":HealthCheckPath": "/health",
+			},
+		},
+		"certificate on an application load balancer": {
+			yaml: "aws_cert_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\n",
+			want: map[string]string{
+				"aws:elbv2:listener:443:ListenerEnabled":    "true",
+				"aws:elbv2:listener:443:Protocol":           "HTTPS",
+				"aws:elbv2:listener:443:SSLCertificateArns": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+			},
+			absent: []string{"aws:elb:listener:443:SSLCertificateId"},
+		},
+		"certificate on a classic load balancer": {
+			yaml: "aws_cert_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\naws_load_balancer_type: classic\n",
+			want: map[string]string{
+				"aws:elb:listener:443:ListenerProtocol": "HTTPS",
+				"aws:elb:listener:443:SSLCertificateId": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+				"aws:elb:listener:443:InstancePort":     "80",
+			},
+			// Classic load balancers take their health check from the application option only.
+			absent: []string{"aws:elbv2:listener:443:Protocol", NamespaceProcess + ":HealthCheckPath"},
+		},
+		"single instance has no load balancer or scaling options": {
+			yaml: "aws_environment_type: SingleInstance\n",
+			want: map[string]string{NamespaceEnvironment + ":EnvironmentType": "SingleInstance"},
+			absent: []string{NamespaceASG + ":MinSize", NamespaceASG + ":MaxSize",
+				NamespaceEnvironment + ":LoadBalancerType", NamespaceProcess + ":HealthCheckPath"},
+		},
+		"service role and notifications": {
+			yaml: "aws_service_role: aws-elasticbeanstalk-service-role\naws_notification_email: ops@example.com\n" +
+				"aws_notification_topic_arn: arn:aws:sns:us-east-1:123456789012:eb\n",
+			want: map[string]string{
+				NamespaceEnvironment + ":ServiceRole":       "aws-elasticbeanstalk-service-role",
+				NamespaceTopics + ":Notification Endpoint":  "ops@example.com",
+				NamespaceTopics + ":Notification Protocol":  "email",
+				NamespaceTopics + ":Notification Topic ARN": "arn:aws:sns:us-east-1:123456789012:eb",
+			},
+		},
+		"container environment": {
+			yaml: "env_vars:\n  LOG_LEVEL: debug\nenv_secrets: [API_KEY]\n",
+			env:  map[string]string{"API_KEY": "s3cr3t-value"},
+			want: map[string]string{
+				NamespaceEnvVars + ":LOG_LEVEL": "debug",
+				NamespaceEnvVars + ":API_KEY":   "s3cr3t-value",
+			},
+		},
+		"pass-through options win": {
+			yaml: "aws_option_settings:\n  - {namespace: " + NamespaceInstances + ", option_name: InstanceTypes, value: c7g.large}\n" +
+				"  - {namespace: aws:elasticbeanstalk:command, option_name: DeploymentPolicy, value: Immutable}\n",
+			want: map[string]string{
+				NamespaceInstances + ":InstanceTypes":           "c7g.large",
+				"aws:elasticbeanstalk:command:DeploymentPolicy": "Immutable",
+			},
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			lookup := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
+			cfg, err := config.Parse("pym-config.yaml", []byte(optionsBase+tt.yaml), config.WithLookupEnv(lookup))
+			require.NoError(t, err)
+
+			// What Beanstalk receives: the last setting of an option wins there too.
+			got := map[string]string{}
+			for _, o := range sdkOptions(OptionSettings(cfg)) {
+				got[aws.ToString(o.Namespace)+":"+aws.ToString(o.OptionName)] = aws.ToString(o.Value)
+			}
+			for k, v := range tt.want {
+				assert.Equal(t, v, got[k], k)
+			}
+			for _, k := range tt.absent {
+				assert.NotContains(t, got, k)
+			}
+		})
+	}
+}
+
+// TestOptionSettingsRedactSecrets: a secret container variable reaches the
+// SDK input but never the settings' printed form, which logs and plans show.
+func TestOptionSettingsRedactSecrets(t *testing.T) {
+	lookup := func(k string) (string, bool) { return "s3cr3t-value", k == "API_KEY" }
+	cfg, err := config.Parse("pym-config.yaml", []byte(optionsBase+"env_secrets: [API_KEY]\n"), config.WithLookupEnv(lookup))
+	require.NoError(t, err)
+
+	settings := OptionSettings(cfg)
+	printed := fmt.Sprint(settings) + fmt.Sprintf("%v %+v %#v", settings, settings, settings)
+	assert.NotContains(t, printed, "s3cr3t-value")
+	assert.True(t, strings.Contains(printed, NamespaceEnvVars+":API_KEY="), printed)
+}
