@@ -2,6 +2,7 @@ package beanswap
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -12,9 +13,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beanswap/beanswap/acceptance"
 	"github.com/beanswap/beanswap/beanstalk"
+	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/lock"
 	"github.com/beanswap/beanswap/progress"
+	"github.com/beanswap/beanswap/swap"
 )
 
 // crashingS3 is the S3 client of a process that dies: once crashed, it no
@@ -127,4 +131,46 @@ func TestRerunAfterCrash(t *testing.T) {
 			assert.NotEmpty(t, tags[beanstalk.TagWentLive])
 		})
 	}
+}
+
+// TestRerunAfterCrashRollsBackAFailingSwap: the crashed run swapped but died
+// before verifying the live URL, and the new version fails its checks when
+// the deploy is run again. The rerun must not keep it live: it puts the
+// previous environment back on the live CNAME and reports both.
+func TestRerunAfterCrashRollsBackAFailingSwap(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Timeouts.Acceptance = 2 * time.Minute })
+	_, err := h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	r2, err := h.deploy("registry.example.com/team/hello:1.1.0")
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := h.pipeline("registry.example.com/team/hello:1.2.0")
+	p.Clients.S3 = &crashingS3{S3API: p.Clients.S3, crashed: true} // the lease stays behind
+	var swapped string
+	p.Observer = func(e progress.Event) {
+		if i, ok := e.(progress.Info); ok && strings.Contains(i.Message, "now holds") && swapped == "" {
+			swapped = strings.Fields(i.Message)[0]
+			cancel()
+		}
+	}
+	_, err = p.Run(ctx)
+	require.Error(t, err)
+	require.NotEmpty(t, swapped, "the crash came after the swap")
+	require.True(t, h.sim.SetHandler(swapped, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "broken", http.StatusInternalServerError)
+	})))
+
+	h.clock.Advance(61 * time.Minute)
+	r3, err := h.deploy("registry.example.com/team/hello:1.2.0")
+	require.Error(t, err)
+	var se *swap.Error
+	require.ErrorAs(t, err, &se)
+	assert.True(t, se.SwappedBack, "%v", err)
+	assert.ErrorIs(t, err, acceptance.ErrFailed)
+	assert.Contains(t, err.Error(), "swapped back, "+r2.Live+" is live again")
+	assert.Equal(t, r2.Live, r3.Live)
+	assert.Equal(t, r2.Version, h.liveVersion(), "the previous version serves live traffic again")
+	assert.Equal(t, "hello.us-east-1.elasticbeanstalk.com", aws.ToString(h.environments()[r2.Live].CNAME))
 }

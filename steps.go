@@ -158,13 +158,16 @@ func (st *runState) acceptResumed(ctx context.Context) error {
 	if err == nil {
 		return nil
 	}
+	// Typed as a failed swap verification, which it is, so that callers
+	// (and the CLI's exit code) tell "swapped back" from "look now".
+	err = fmt.Errorf("the version the interrupted run made live fails its checks: %w", err)
 	rb := &Rollback{Config: p.Config, Clients: p.Clients, Acceptance: st.checker, Clock: p.Clock, Monitor: st.monitor, Soak: p.Soak, Logger: p.Logger, Observer: p.Observer}
 	res, rerr := rb.run(ctx, &notify.Outcome{})
 	if rerr != nil {
-		return fmt.Errorf("%w; and rolling back failed: %w", err, rerr)
+		return &swap.Error{Stage: "verify", Live: dep.Name(), Err: err, SwapBackErr: rerr}
 	}
 	st.report.Live, st.report.LiveCNAME = res.Live, res.LiveCNAME
-	return fmt.Errorf("%w; live traffic went back to %s", err, res.Live)
+	return &swap.Error{Stage: "verify", Live: res.Live, Err: err, SwappedBack: true}
 }
 
 // failCandidate applies on_failure to a candidate that failed acceptance.
