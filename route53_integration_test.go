@@ -2,7 +2,6 @@ package beanswap
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,9 +26,7 @@ func TestRoute53LiveHost(t *testing.T) {
 	ep := awstest.Start(t)
 	r53 := route53.NewFromConfig(ep.Config())
 	ctx := context.Background()
-	zone, err := r53.CreateHostedZone(ctx, &route53.CreateHostedZoneInput{Name: aws.String("hello.example.com"), CallerReference: aws.String(awstest.UniqueName("beanswap"))})
-	require.NoError(t, err)
-	zoneID := strings.TrimPrefix(aws.ToString(zone.HostedZone.Id), "/hostedzone/")
+	zoneID := awstest.HostedZone(t, r53, "hello.example.com")
 
 	h := newHarness(t, func(c *config.Config) { c.AWSZoneID = zoneID })
 	run := func(image string) *Report {
@@ -60,7 +57,7 @@ func TestRoute53LiveHost(t *testing.T) {
 	assert.Equal(t, "hello.us-east-1.elasticbeanstalk.com", record())
 
 	// A record pointing at an environment outside Beanstalk is refused.
-	_, err = r53.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zoneID), ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{
+	_, err := r53.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zoneID), ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{
 		Action: r53types.ChangeActionUpsert, ResourceRecordSet: &r53types.ResourceRecordSet{Name: aws.String("api.hello.example.com."), Type: r53types.RRTypeCname, TTL: aws.Int64(60),
 			ResourceRecords: []r53types.ResourceRecord{{Value: aws.String("legacy.example.net")}}},
 	}}}})

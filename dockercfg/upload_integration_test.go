@@ -23,13 +23,7 @@ func TestUploadAuthFileToS3(t *testing.T) {
 	ep := awstest.Start(t)
 	client := s3.NewFromConfig(ep.Config(), func(o *s3.Options) { o.UsePathStyle = true })
 	ctx := context.Background()
-	bucket := awstest.UniqueName("beanswap-dockercfg")
-	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, _ = client.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(DefaultAuthKey)})
-		_, _ = client.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
-	})
+	bucket := awstest.Bucket(t, client, "beanswap-dockercfg")
 
 	body, err := AuthFile(FormatAuths, hubCreds)
 	require.NoError(t, err)

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,10 +34,7 @@ func backends(t *testing.T) map[string]func(t *testing.T) *s3.Client {
 }
 
 func bucket(t *testing.T, c *s3.Client) string {
-	name := awstest.UniqueName("beanswap-lock")
-	_, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(name)})
-	require.NoError(t, err)
-	return name
+	return awstest.Bucket(t, c, "beanswap-lock")
 }
 
 func TestLease(t *testing.T) {

@@ -67,6 +67,9 @@ func TestSNSDeliversToSubscribers(t *testing.T) {
 	ctx := context.Background()
 	topic, err := client.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(awstest.UniqueName("deploys"))})
 	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = client.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: topic.TopicArn})
+	})
 	_, err = client.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"), Endpoint: aws.String(sub.URL)})
 	require.NoError(t, err)
 

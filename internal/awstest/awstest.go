@@ -1,8 +1,9 @@
 // Package awstest gives integration tests an AWS endpoint: the one named
-// by AWS_ENDPOINT_URL (LocalStack on a laptop, say), or else a moto_server
-// it starts on a free 127.0.0.1 port and stops when the test ends.
+// by AWS_ENDPOINT_URL (LocalStack on a laptop, say), a real account when
+// BEANSWAP_TEST_AWS=real asks for one explicitly, or else a moto_server it
+// starts on a free 127.0.0.1 port and stops when the test ends.
 //
-// Without either, tests skip with the reason; under CI=true a missing
+// Without any, tests skip with the reason; under CI=true a missing
 // moto_server fails them instead, because CI must run them.
 package awstest
 
@@ -20,20 +21,51 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
+// RealEnv is the variable that points the integration tests at the real
+// account of the default credential chain (AWS_PROFILE, AWS_REGION, …).
+// They create and delete S3 buckets, SNS topics and Route53 zones there,
+// so it is never the default.
+const RealEnv = "BEANSWAP_TEST_AWS"
+
 // Endpoint is an AWS-compatible endpoint for tests.
 type Endpoint struct {
+	// URL is the endpoint's address; empty for the real AWS.
 	URL string
 	// Moto is true when the endpoint is a moto_server started for the test.
 	Moto bool
+	// Real is true for a real AWS account (BEANSWAP_TEST_AWS=real).
+	Real bool
+
+	real aws.Config
 }
 
-// Start returns the endpoint of AWS_ENDPOINT_URL when set and reachable,
-// else starts moto_server for the duration of the test.
+// Start returns the real account when BEANSWAP_TEST_AWS=real, the
+// endpoint of AWS_ENDPOINT_URL when set and reachable, else starts
+// moto_server for the duration of the test.
 func Start(t testing.TB) *Endpoint {
 	t.Helper()
+	if v := os.Getenv(RealEnv); v != "" {
+		if v != "real" {
+			t.Fatalf("%s=%q: the only value is \"real\"", RealEnv, v)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err == nil {
+			_, err = cfg.Credentials.Retrieve(ctx)
+		}
+		if err != nil {
+			t.Fatalf("%s=real, but no AWS credentials: %v", RealEnv, err)
+		}
+		if cfg.Region == "" {
+			cfg.Region = "us-east-1"
+		}
+		return &Endpoint{Real: true, real: cfg}
+	}
 	if u := os.Getenv("AWS_ENDPOINT_URL"); u != "" {
 		if err := reachable(u); err != nil {
 			t.Skipf("AWS_ENDPOINT_URL=%s is not reachable: %v", u, err)
@@ -94,9 +126,13 @@ func StartMoto(t testing.TB) *Endpoint {
 	}
 }
 
-// Config returns an aws.Config for the endpoint with static test
-// credentials (or the environment's, when set, for a real endpoint).
+// Config returns an aws.Config for the endpoint: static test credentials
+// for moto, the environment's (when set) for another endpoint, the default
+// chain's for the real AWS.
 func (e *Endpoint) Config() aws.Config {
+	if e.Real {
+		return e.real.Copy()
+	}
 	cfg := aws.Config{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(e.URL),
