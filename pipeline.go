@@ -55,7 +55,7 @@ type Pipeline struct {
 	// that they share the account's call budget. Nil makes one.
 	Monitor *beanstalk.Monitor
 	// Soak is how long the new live environment is watched after the swap
-	// before it is verified again; default 1 minute.
+	// before it is verified again; default the configuration's swap_soak.
 	Soak     time.Duration
 	Logger   *slog.Logger
 	Observer progress.Observer

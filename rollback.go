@@ -43,11 +43,12 @@ type Rollback struct {
 	CommandEnv []string
 	Clock      clock.Clock
 	Monitor    *beanstalk.Monitor
-	Soak       time.Duration
-	Logger     *slog.Logger
-	Observer   progress.Observer
-	Notify     []notify.Notifier
-	LockOwner  string
+	// Soak overrides the configuration's swap_soak.
+	Soak      time.Duration
+	Logger    *slog.Logger
+	Observer  progress.Observer
+	Notify    []notify.Notifier
+	LockOwner string
 }
 
 // Run rolls back and returns where live traffic is.
@@ -117,7 +118,7 @@ func (r *Rollback) run(ctx context.Context, outcome *notify.Outcome) (*swap.Resu
 	res, err := sw.Swap(ctx, swap.Input{
 		Application: cfg.Application, Candidate: target.Name(), Live: inv.Live.Name(),
 		LiveCNAME: aws.ToString(inv.Live.Environment.CNAME), Version: target.Version,
-		Verify: checker, Soak: r.Soak, Timeout: cfg.Timeouts.Swap, ZoneID: cfg.AWSZoneID, Host: cfg.LiveHost,
+		Verify: checker, Soak: orDuration(r.Soak, cfg.SwapSoak), Timeout: cfg.Timeouts.Swap, ZoneID: cfg.AWSZoneID, Host: cfg.LiveHost,
 	})
 	if err != nil {
 		return res, fmt.Errorf("%s: %w", StepRollback, err)

@@ -215,7 +215,7 @@ func (st *runState) swap(ctx context.Context) (string, error) {
 		LiveCNAME:   aws.ToString(dep.Live.Environment.CNAME),
 		Version:     dep.Label,
 		Verify:      st.checker,
-		Soak:        p.Soak,
+		Soak:        orDuration(p.Soak, p.Config.SwapSoak),
 		Timeout:     p.Config.Timeouts.Swap,
 		ZoneID:      p.Config.AWSZoneID,
 		Host:        p.Config.LiveHost,

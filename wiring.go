@@ -84,3 +84,11 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// orDuration is a Go option when set, else the configuration's value.
+func orDuration(option, configured time.Duration) time.Duration {
+	if option > 0 {
+		return option
+	}
+	return configured
+}

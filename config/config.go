@@ -172,6 +172,11 @@ type Config struct {
 	// deploy, swap, rollback and prune, as JSON.
 	NotifyTopicARN string `json:"notify_sns_topic_arn,omitempty"`
 
+	// SwapSoak (swap_soak) is how long the new live environment is
+	// watched after a swap before it is checked again (and swapped back
+	// if it fails); default 1m.
+	SwapSoak time.Duration `json:"swap_soak"`
+
 	// Timeouts bound every wait.
 	Timeouts Timeouts `json:"timeouts"`
 
@@ -258,6 +263,7 @@ func Default() *Config {
 		LockTTL:          time.Hour,
 		KeepEnvironments: 1,
 		KeepVersions:     10,
+		SwapSoak:         time.Minute,
 		Timeouts: Timeouts{
 			Launch:     30 * time.Minute,
 			Swap:       10 * time.Minute,

@@ -75,6 +75,7 @@ var deployKeys = []key{
 	str("aws_notification_topic_arn", func(c *Config) *string { return &c.NotificationTopicARN }),
 	boolean("prune_after_deploy", func(c *Config) *bool { return &c.PruneAfterDeploy }),
 	boolean("prune_unmanaged", func(c *Config) *bool { return &c.PruneUnmanaged }),
+	duration("swap_soak", func(c *Config) *time.Duration { return &c.SwapSoak }),
 	duration("abandoned_after", func(c *Config) *time.Duration { return &c.AbandonedAfter }),
 	boolean("lock", func(c *Config) *bool { return &c.Lock }),
 	duration("lock_ttl", func(c *Config) *time.Duration { return &c.LockTTL }),

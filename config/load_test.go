@@ -37,6 +37,7 @@ func TestLoadPymacaronFile(t *testing.T) {
 	assert.Equal(t, 6, c.HostsMax)
 	assert.Equal(t, 45*time.Minute, c.Timeouts.Launch)
 	assert.Equal(t, 10*time.Minute, c.Timeouts.Swap)
+	assert.Equal(t, 3*time.Minute, c.SwapSoak)
 	assert.Equal(t, "enhanced", c.HealthReporting, "a service role turns on enhanced health")
 	assert.Equal(t, DefaultPlatformBranch, c.PlatformBranch)
 	assert.Equal(t, []OptionSetting{{Namespace: "aws:elasticbeanstalk:command", OptionName: "Timeout", Value: "900"}}, c.OptionSettings)

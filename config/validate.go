@@ -139,7 +139,7 @@ func (v *validator) scaling() {
 	for key, d := range map[string]int64{
 		"launch_timeout": int64(c.Timeouts.Launch), "swap_timeout": int64(c.Timeouts.Swap),
 		"acceptance_timeout": int64(c.Timeouts.Acceptance), "terminate_timeout": int64(c.Timeouts.Terminate),
-		"abandoned_after": int64(c.AbandonedAfter), "lock_ttl": int64(c.LockTTL),
+		"abandoned_after": int64(c.AbandonedAfter), "lock_ttl": int64(c.LockTTL), "swap_soak": int64(c.SwapSoak),
 	} {
 		if d <= 0 {
 			v.add(key, "expected a positive duration")

@@ -45,6 +45,7 @@ func TestValidationProblems(t *testing.T) {
 		"keep versions neg":    {with: "keep_versions: -2\n", line: 6, key: "keep_versions", message: "0 or more"},
 		"timeout bad":          {with: "launch_timeout: soon\n", line: 6, key: "launch_timeout", message: "expected a duration"},
 		"timeout zero":         {with: "swap_timeout: 0s\n", line: 6, key: "swap_timeout", message: "positive duration"},
+		"soak negative":        {with: "swap_soak: -1m\n", line: 6, key: "swap_soak", message: "positive duration"},
 		"timeout mapping":      {with: "acceptance_timeout: {a: 1}\n", line: 6, key: "acceptance_timeout", message: "got a mapping"},
 		"secrets not list":     {with: "env_secrets: A\n", line: 6, key: "env_secrets", message: "expected a list of strings"},
 		"secrets nested":       {with: "env_secrets:\n  - [A]\n", line: 6, key: "env_secrets", message: "item at line 7"},

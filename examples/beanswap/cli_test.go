@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -35,12 +36,10 @@ func cliEnv(t *testing.T) (cfgPath, dockerPath string) {
 		"AWS_ENDPOINT_URL": sim.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
 		"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_PROFILE": "",
 		"HELLO_API_KEY": "cli-secret",
-		// The environments' CNAMEs resolve nowhere: reach them through the
-		// simulator, which is also an HTTP proxy for them.
-		"HTTP_PROXY": sim.URL,
 	} {
 		t.Setenv(k, v)
 	}
+	proxyTo(t, sim.URL)
 	dir := t.TempDir()
 	cfgPath, dockerPath = filepath.Join(dir, "pym-config.yaml"), filepath.Join(dir, "config.json")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(demoConfig), 0o600))
@@ -100,6 +99,41 @@ func TestDeployCommand(t *testing.T) {
 	code = run(ctx, []string{"rollback", "-config", cfgPath}, &out, &errOut)
 	assert.Equal(t, exitFailed, code)
 	assert.Contains(t, errOut.String(), "no environment to roll back to")
+}
+
+// TestRollbackAndSwapCommands moves live traffic back and forth between
+// two deployed versions with the CLI, as an operator would.
+func TestRollbackAndSwapCommands(t *testing.T) {
+	cfgPath, dockerPath := cliEnv(t)
+	t.Setenv("BEANSWAP_SWAP_SOAK", "1s") // the CLI runs on the wall clock
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	for _, tag := range []string{"1.0.0", "1.1.0"} {
+		code := run(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", tag}, &out, &errOut)
+		require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
+	}
+	status := func() string {
+		out.Reset()
+		require.Equal(t, exitOK, run(ctx, []string{"status", "-config", cfgPath}, &out, &errOut))
+		return out.String()
+	}
+	assert.Regexp(t, `LIVE\s+hello-1-1-0-\w+`, status())
+	assert.Regexp(t, `previous\s+hello-1-0-0-\w+`, status())
+
+	out.Reset()
+	code := run(ctx, []string{"rollback", "-config", cfgPath}, &out, &errOut)
+	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
+	assert.Contains(t, out.String(), "watching it for 1s", "swap_soak applies")
+	assert.Regexp(t, `hello-1-0-0-\w+ is live on hello.us-east-1.elasticbeanstalk.com; hello-1-1-0-\w+ kept`, out.String())
+	assert.Regexp(t, `LIVE\s+hello-1-0-0-\w+`, status())
+
+	newer := regexp.MustCompile(`hello-1-1-0-\w+`).FindString(status())
+	out.Reset()
+	code = run(ctx, []string{"swap", "-config", cfgPath, "-to", newer, "-json"}, &out, &errOut)
+	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
+	assert.Contains(t, out.String(), `"type":"result"`)
+	assert.Contains(t, out.String(), `"live":"`+newer+`"`)
+	assert.Regexp(t, `LIVE\s+`+newer, status())
 }
 
 func TestCommandUsageErrors(t *testing.T) {
