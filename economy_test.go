@@ -3,6 +3,8 @@ package beanswap
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/beanstalktest"
 	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/dockercfg"
@@ -85,4 +88,51 @@ func BenchmarkBlueGreenDeploy(b *testing.B) {
 		total += n
 	}
 	b.ReportMetric(float64(total)/float64(b.N), "beanstalk-calls/deploy")
+}
+
+// TestConcurrentDeploysShareTheBudget deploys eight services at once, twice
+// (first deploys, then blue/green swaps). Through one Monitor, together
+// they stay within the account's budget for the Describe calls, so
+// Beanstalk never has to throttle them: peers' users complain of "Rate
+// exceeded" when several deploys run at once.
+func TestConcurrentDeploysShareTheBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 16 deploys")
+	}
+	const services = 8
+	clk := beanstalktest.NewScaledClock(time.Time{}, 200)
+	// A bucket stricter than AWS's (1.5 calls/s, burst 8): the shared
+	// Monitor (1 call/s, burst 5) fits it; eight Monitors of their own
+	// overflow it (checked: 8 to 19 refused calls).
+	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk, Faults: beanstalktest.Faults{ThrottleRate: 1.5, ThrottleBurst: 8}})
+	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-docker")})
+	require.NoError(t, err)
+	store, err := dockercfg.Parse("config.json", []byte(`{"auths":{"registry.example.com":{"auth":"ZGVwbG95OnB3"}}}`), false)
+	require.NoError(t, err)
+	clients := NewClients(sim.Config())
+	monitor := beanstalk.NewMonitor(clients.Beanstalk, beanstalk.MonitorOptions{Clock: clk})
+
+	start := clk.Now()
+	for _, version := range []string{"1.0.0", "1.1.0"} {
+		var wg sync.WaitGroup
+		errs := make([]error, services)
+		for i := range services {
+			name := fmt.Sprintf("svc%d", i)
+			body := strings.NewReplacer("name: hello", "name: "+name, "api.hello.example.com", "api."+name+".example.com").Replace(testConfig)
+			cfg, err := config.Parse("pym-config.yaml", []byte(body), config.WithLookupEnv(func(string) (string, bool) { return "", false }))
+			require.NoError(t, err)
+			p := &Pipeline{Config: cfg, Image: "registry.example.com/team/" + name + ":" + version, Clients: clients, Docker: store,
+				HTTPClient: sim.HTTPClient(), Clock: clk, Monitor: monitor, Observer: (&progress.Recorder{}).Observe}
+			wg.Go(func() { _, errs[i] = p.Run(context.Background()) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			require.NoError(t, err, "%s of svc%d", version, i)
+		}
+	}
+	took := clk.Now().Sub(start)
+	n := sumCalls(sim.Calls(), describeCalls)
+	t.Logf("%d services deployed twice at once in %s (simulated): %d calls in the throttled bucket (%.2f/s), %d refused",
+		services, took.Round(time.Second), n, float64(n)/took.Seconds(), sim.Throttled())
+	assert.Zero(t, sim.Throttled(), "no call was throttled")
 }

@@ -40,6 +40,7 @@ func TestThrottlingTokenBucket(t *testing.T) {
 
 	assert.Equal(t, 19, f.s.CallCount("DescribeEnvironments"), "throttled attempts count too")
 	assert.Equal(t, 1, f.s.CallCount("DescribeEvents"))
+	assert.Equal(t, 3, f.s.Throttled())
 
 	f.s.SetFaults(Faults{DisableThrottling: true})
 	for i := 0; i < 50; i++ {

@@ -38,11 +38,13 @@ type Server struct {
 	s3       http.Handler
 	bucketFS *s3mem.Backend
 
-	mu     sync.Mutex // guards everything below, and st
-	st     *state
-	calls  map[string]int
-	faults Faults
-	bucket tokenBucket
+	mu    sync.Mutex // guards everything below, and st
+	st    *state
+	calls map[string]int
+	// throttledCalls counts the requests refused by the token bucket.
+	throttledCalls int
+	faults         Faults
+	bucket         tokenBucket
 	scripts
 	rng *faultRand
 
@@ -264,6 +266,7 @@ func (s *Server) serveBeanstalk(w http.ResponseWriter, r *http.Request) {
 	now := s.clock.Now()
 	s.st.advance(now)
 	if s.throttled(action, now) {
+		s.throttledCalls++
 		s.mu.Unlock()
 		writeError(w, &APIError{Code: CodeThrottling, Message: "Rate exceeded"}, requestID)
 		return
@@ -344,11 +347,22 @@ func (s *Server) Calls() map[string]int {
 	return out
 }
 
-// ResetCalls zeroes the request counts.
+// Throttled returns how many requests the simulator refused with
+// "Throttling: Rate exceeded" (the SDK retries them, so a tool may never
+// see them: this is how a test tells it stayed within the account's
+// budget).
+func (s *Server) Throttled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.throttledCalls
+}
+
+// ResetCalls zeroes the request counts, throttled requests included.
 func (s *Server) ResetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
+	s.throttledCalls = 0
 }
 
 // SetFaults replaces the fault injection settings; the throttling bucket
