@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/beanswap/beanswap/config"
 )
 
 func TestPlanIsADryRun(t *testing.T) {
@@ -43,4 +45,41 @@ func TestPlanIsADryRun(t *testing.T) {
 	assert.Error(t, err)
 	_, err = (&Pipeline{}).Run(context.Background())
 	assert.Error(t, err)
+}
+
+func TestPlanAuthAndRoute53(t *testing.T) {
+	tests := map[string]struct {
+		image string
+		edit  func(*config.Config)
+		want  []string
+		err   string
+	}{
+		"public image": {image: "registry.example.com/team/hello:1.0.0", edit: func(c *config.Config) { c.DockerAuthFormat = config.AuthFormatNone },
+			want: []string{"registry auth: none (docker_auth_format: none, a public image)"}},
+		"Amazon ECR": {image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello:1.0.0",
+			want: []string{"registry auth: none: Amazon ECR (us-east-1) images are pulled with the instance profile"}},
+		"no credentials": {image: "ghcr.io/team/hello:1.0.0", err: "registry-auth: "},
+		"hosted zone": {image: "registry.example.com/team/hello:1.0.0", edit: func(c *config.Config) { c.AWSZoneID = "Z123" },
+			want: []string{"point api.hello.example.com (zone Z123) at the live CNAME"}},
+		"acceptance command": {image: "registry.example.com/team/hello:1.0.0", edit: func(c *config.Config) { c.AcceptanceCommand = []string{"pymtest", "--host", "{host}"} },
+			want: []string{"command: pymtest --host {host}"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, tc.edit)
+			p := h.pipeline(tc.image)
+			p.Clients.Route53 = nil // the plan reads no record without a client
+			plan, err := p.Plan(context.Background())
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.ErrorContains(t, err, tc.err)
+				assert.ErrorContains(t, err, "ghcr.io", "the error names the registry")
+				return
+			}
+			require.NoError(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, plan.String(), w)
+			}
+		})
+	}
 }
