@@ -167,10 +167,14 @@ func TestRollbackRefusesAnUnhealthyTarget(t *testing.T) {
 	assert.ErrorContains(t, err, r1.Live+" fails its acceptance checks, live traffic stays on")
 
 	only := newHarness(t, nil)
-	_, err = only.deploy("registry.example.com/team/hello:1.0.0")
+	_, err = (&Rollback{Config: only.cfg, Clients: NewClients(only.sim.Config()), Clock: only.clock}).Run(context.Background())
+	assert.ErrorContains(t, err, "rollback: no live environment (CNAME prefix hello is held by no environment)")
+	r, err := only.deploy("registry.example.com/team/hello:1.0.0")
 	require.NoError(t, err)
 	_, err = (&Rollback{Config: only.cfg, Clients: NewClients(only.sim.Config()), Clock: only.clock}).Run(context.Background())
 	assert.ErrorIs(t, err, ErrNoRollbackTarget)
+	_, err = (&Rollback{Config: only.cfg, Clients: NewClients(only.sim.Config()), Clock: only.clock, To: r.Live}).Run(context.Background())
+	assert.ErrorContains(t, err, r.Live+" is live already")
 }
 
 func TestConcurrentDeploysOfOneService(t *testing.T) {

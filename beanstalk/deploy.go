@@ -179,7 +179,9 @@ func (d *Deployer) Plan(ctx context.Context, cfg *config.Config, rel Release) (*
 			plan.AlreadyLive = true
 			return plan, nil
 		}
-		plan.FirstDeploy = plan.Live.Environment == nil
+		if plan.FirstDeploy = plan.Live.Environment == nil; plan.FirstDeploy {
+			plan.Live.How += " (first deploy)"
+		}
 		plan.Environment = EnvironmentName(cfg.Name, plan.Label)
 		if e, ok := findActive(envs, plan.Environment); ok {
 			if plan.Live.Name() == plan.Environment {

@@ -80,7 +80,7 @@ func FindLive(ctx context.Context, envs []types.EnvironmentDescription, spec Liv
 	how := "CNAME prefix " + spec.CNAMEPrefix
 	switch len(matches) {
 	case 0:
-		return Live{How: how + " is held by no environment (first deploy)"}, nil
+		return Live{How: how + " is held by no environment"}, nil
 	case 1:
 		return Live{Environment: &matches[0], How: how}, nil
 	default:
