@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,9 +28,11 @@ import (
 )
 
 // cliEnv points the CLI's AWS configuration at a fast simulator, the way a
-// user points it at LocalStack, and returns the config and docker paths.
-func cliEnv(t *testing.T) (cfgPath, dockerPath string) {
-	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: beanstalktest.NewScaledClock(time.Time{}, 5000)})
+// user points it at LocalStack, and returns the config and docker paths,
+// and how to run the CLI on the simulator's clock.
+func cliEnv(t *testing.T) (cfgPath, dockerPath string, on func(stdout, stderr io.Writer) cli) {
+	clk := beanstalktest.NewScaledClock(time.Time{}, 600)
+	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk})
 	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-demo-docker")})
 	require.NoError(t, err)
 	for k, v := range map[string]string{
@@ -44,21 +47,21 @@ func cliEnv(t *testing.T) (cfgPath, dockerPath string) {
 	cfgPath, dockerPath = filepath.Join(dir, "pym-config.yaml"), filepath.Join(dir, "config.json")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(demoConfig), 0o600))
 	require.NoError(t, os.WriteFile(dockerPath, []byte(demoDockerConfig), 0o600))
-	return cfgPath, dockerPath
+	return cfgPath, dockerPath, func(stdout, stderr io.Writer) cli { return cli{stdout: stdout, stderr: stderr, clock: clk} }
 }
 
 func TestDeployCommand(t *testing.T) {
-	cfgPath, dockerPath := cliEnv(t)
+	cfgPath, dockerPath, on := cliEnv(t)
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
 
-	code := run(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", "1.0.0", "-dry-run"}, &out, &errOut)
+	code := runCLI(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", "1.0.0", "-dry-run"}, on(&out, &errOut))
 	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
 	assert.Contains(t, out.String(), "plan for hello, image registry.example.com/demo/hello:1.0.0")
 	assert.Contains(t, errOut.String(), "jwt_issuer: ignored by beanswap")
 
 	out.Reset()
-	code = run(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", "1.0.0", "-json"}, &out, &errOut)
+	code = runCLI(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", "1.0.0", "-json"}, on(&out, &errOut))
 	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	var last map[string]any
@@ -75,28 +78,28 @@ func TestDeployCommand(t *testing.T) {
 	}
 
 	out.Reset()
-	code = run(ctx, []string{"status", "-config", cfgPath}, &out, &errOut)
+	code = runCLI(ctx, []string{"status", "-config", cfgPath}, on(&out, &errOut))
 	require.Equal(t, exitOK, code)
 	assert.Regexp(t, `LIVE\s+hello-1-0-0-\w+\s+Ready\s+Green`, out.String())
 
 	out.Reset()
-	code = run(ctx, []string{"swap", "-config", cfgPath, "-to", "nope"}, &out, &errOut)
+	code = runCLI(ctx, []string{"swap", "-config", cfgPath, "-to", "nope"}, on(&out, &errOut))
 	assert.Equal(t, exitFailed, code)
 
 	out.Reset()
-	code = run(ctx, []string{"prune", "-config", cfgPath, "-dry-run"}, &out, &errOut)
+	code = runCLI(ctx, []string{"prune", "-config", cfgPath, "-dry-run"}, on(&out, &errOut))
 	require.Equal(t, exitOK, code, errOut.String())
 	assert.Contains(t, out.String(), "prune plan for application hello")
 	assert.Regexp(t, `hello-1-0-0-\w+: live`, out.String())
 	assert.Contains(t, out.String(), "nothing was changed (dry run)")
 
 	out.Reset()
-	code = run(ctx, []string{"prune", "-config", cfgPath, "-json"}, &out, &errOut)
+	code = runCLI(ctx, []string{"prune", "-config", cfgPath, "-json"}, on(&out, &errOut))
 	require.Equal(t, exitOK, code, errOut.String())
 	assert.Contains(t, out.String(), `"ok":true`)
 
 	errOut.Reset()
-	code = run(ctx, []string{"rollback", "-config", cfgPath}, &out, &errOut)
+	code = runCLI(ctx, []string{"rollback", "-config", cfgPath}, on(&out, &errOut))
 	assert.Equal(t, exitFailed, code)
 	assert.Contains(t, errOut.String(), "no environment to roll back to")
 }
@@ -104,32 +107,32 @@ func TestDeployCommand(t *testing.T) {
 // TestRollbackAndSwapCommands moves live traffic back and forth between
 // two deployed versions with the CLI, as an operator would.
 func TestRollbackAndSwapCommands(t *testing.T) {
-	cfgPath, dockerPath := cliEnv(t)
-	t.Setenv("BEANSWAP_SWAP_SOAK", "1s") // the CLI runs on the wall clock
+	cfgPath, dockerPath, on := cliEnv(t)
+	t.Setenv("BEANSWAP_SWAP_SOAK", "2m")
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
 	for _, tag := range []string{"1.0.0", "1.1.0"} {
-		code := run(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", tag}, &out, &errOut)
+		code := runCLI(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", tag}, on(&out, &errOut))
 		require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
 	}
 	status := func() string {
 		out.Reset()
-		require.Equal(t, exitOK, run(ctx, []string{"status", "-config", cfgPath}, &out, &errOut))
+		require.Equal(t, exitOK, runCLI(ctx, []string{"status", "-config", cfgPath}, on(&out, &errOut)))
 		return out.String()
 	}
 	assert.Regexp(t, `LIVE\s+hello-1-1-0-\w+`, status())
 	assert.Regexp(t, `previous\s+hello-1-0-0-\w+`, status())
 
 	out.Reset()
-	code := run(ctx, []string{"rollback", "-config", cfgPath}, &out, &errOut)
+	code := runCLI(ctx, []string{"rollback", "-config", cfgPath}, on(&out, &errOut))
 	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
-	assert.Contains(t, out.String(), "watching it for 1s", "swap_soak applies")
+	assert.Contains(t, out.String(), "watching it for 2m0s", "swap_soak applies")
 	assert.Regexp(t, `hello-1-0-0-\w+ is live on hello.us-east-1.elasticbeanstalk.com; hello-1-1-0-\w+ kept`, out.String())
 	assert.Regexp(t, `LIVE\s+hello-1-0-0-\w+`, status())
 
 	newer := regexp.MustCompile(`hello-1-1-0-\w+`).FindString(status())
 	out.Reset()
-	code = run(ctx, []string{"swap", "-config", cfgPath, "-to", newer, "-json"}, &out, &errOut)
+	code = runCLI(ctx, []string{"swap", "-config", cfgPath, "-to", newer, "-json"}, on(&out, &errOut))
 	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
 	assert.Contains(t, out.String(), `"type":"result"`)
 	assert.Contains(t, out.String(), `"live":"`+newer+`"`)
@@ -141,14 +144,14 @@ func TestCommandUsageErrors(t *testing.T) {
 	ctx := context.Background()
 	assert.Equal(t, exitUsage, run(ctx, []string{"deploy", "-config", "/nonexistent.yaml", "-image", "x"}, &out, &errOut))
 	assert.Contains(t, errOut.String(), "/nonexistent.yaml")
-	cfgPath, _ := cliEnv(t)
+	cfgPath, _, on := cliEnv(t)
 	errOut.Reset()
-	assert.Equal(t, exitUsage, run(ctx, []string{"deploy", "-config", cfgPath, "-docker_repo"}, &out, &errOut))
-	assert.Equal(t, exitUsage, run(ctx, []string{"swap", "-config", cfgPath}, &out, &errOut))
+	assert.Equal(t, exitUsage, runCLI(ctx, []string{"deploy", "-config", cfgPath, "-docker_repo"}, on(&out, &errOut)))
+	assert.Equal(t, exitUsage, runCLI(ctx, []string{"swap", "-config", cfgPath}, on(&out, &errOut)))
 	assert.Contains(t, errOut.String(), "-to ENVIRONMENT is required")
 	t.Setenv("HELLO_API_KEY", "")
 	errOut.Reset()
-	assert.Equal(t, exitUsage, run(ctx, []string{"deploy", "-config", cfgPath, "-tag", "1"}, &out, &errOut))
+	assert.Equal(t, exitUsage, runCLI(ctx, []string{"deploy", "-config", cfgPath, "-tag", "1"}, on(&out, &errOut)))
 	assert.Contains(t, errOut.String(), "$HELLO_API_KEY is empty")
 }
 

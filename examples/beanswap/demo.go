@@ -46,7 +46,8 @@ jwt_issuer: api.hello.example.com
 // the (simulated) private registry.
 const demoDockerConfig = `{"auths": {"registry.example.com": {"auth": "ZGVtbzpkZW1vLXBhc3N3b3Jk"}}}`
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runDemo(ctx context.Context, args []string, cl cli) int {
+	stdout, stderr := cl.stdout, cl.stderr
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c common

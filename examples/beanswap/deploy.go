@@ -4,15 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 
 	"github.com/beanswap/beanswap"
-	"github.com/beanswap/beanswap/clock"
 	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/dockercfg"
 )
 
-func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runDeploy(ctx context.Context, args []string, cl cli) int {
+	stdout, stderr := cl.stdout, cl.stderr
 	fs := flag.NewFlagSet("deploy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c common
@@ -51,12 +50,13 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return exitUsage
 		}
 	}
-	out := newOutput(c, stdout, stderr, clock.Real{}.Now())
+	out := newOutput(c, stdout, stderr, cl.clock.Now())
 	p := &beanswap.Pipeline{
 		Config:   cfg,
 		Image:    *image,
 		Clients:  clients,
 		Docker:   store,
+		Clock:    cl.clock,
 		Observer: out.observer(),
 		Logger:   out.logger(),
 	}

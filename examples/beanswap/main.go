@@ -23,11 +23,21 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/beanswap/beanswap/clock"
 )
 
 type command struct {
 	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	run     func(ctx context.Context, args []string, cl cli) int
+}
+
+// cli is what every command runs with: where it writes, and the clock its
+// waits and timestamps follow — the wall clock, or a simulator's in tests
+// (which then run at the simulator's pace).
+type cli struct {
+	stdout, stderr io.Writer
+	clock          clock.Clock
 }
 
 func commands() map[string]command {
@@ -49,6 +59,11 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runCLI(ctx, args, cli{stdout: stdout, stderr: stderr, clock: clock.Real{}})
+}
+
+func runCLI(ctx context.Context, args []string, cl cli) int {
+	stdout, stderr := cl.stdout, cl.stderr
 	cmds := commands()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout, cmds)
@@ -60,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stderr, cmds)
 		return exitUsage
 	}
-	return c.run(ctx, args[1:], stdout, stderr)
+	return c.run(ctx, args[1:], cl)
 }
 
 func usage(w io.Writer, cmds map[string]command) {

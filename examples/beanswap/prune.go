@@ -4,14 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 
 	"github.com/beanswap/beanswap"
-	"github.com/beanswap/beanswap/clock"
 	"github.com/beanswap/beanswap/config"
 )
 
-func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runPrune(ctx context.Context, args []string, cl cli) int {
+	stdout, stderr := cl.stdout, cl.stderr
 	fs := flag.NewFlagSet("prune", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c common
@@ -24,8 +23,8 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if cfg == nil {
 		return code
 	}
-	out := newOutput(c, stdout, stderr, clock.Real{}.Now())
-	p := &beanswap.Prune{Config: cfg, Clients: clients, Observer: out.observer(), Logger: out.logger()}
+	out := newOutput(c, stdout, stderr, cl.clock.Now())
+	p := &beanswap.Prune{Config: cfg, Clients: clients, Clock: cl.clock, Observer: out.observer(), Logger: out.logger()}
 	if *dryRun {
 		plan, err := p.Plan(ctx)
 		if err != nil {

@@ -5,14 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
 	"github.com/beanswap/beanswap/beanstalktest"
 )
 
-func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runSim(ctx context.Context, args []string, cl cli) int {
+	stdout, stderr := cl.stdout, cl.stderr
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:4599", "address to serve on (loopback only is wise)")

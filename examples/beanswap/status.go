@@ -15,7 +15,8 @@ import (
 	"github.com/beanswap/beanswap/config"
 )
 
-func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runStatus(ctx context.Context, args []string, cl cli) int {
+	stdout, stderr := cl.stdout, cl.stderr
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c common
@@ -27,7 +28,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if cfg == nil {
 		return code
 	}
-	return printStatus(ctx, cfg, clients, clock.Real{}, c.jsonOut, stdout, stderr)
+	return printStatus(ctx, cfg, clients, cl.clock, c.jsonOut, stdout, stderr)
 }
 
 // printStatus lists the service's environments, the live one first.

@@ -4,16 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 
 	"github.com/beanswap/beanswap"
-	"github.com/beanswap/beanswap/clock"
 	"github.com/beanswap/beanswap/config"
 )
 
-func runSwap(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runSwap(ctx context.Context, args []string, cl cli) int {
 	fs := flag.NewFlagSet("swap", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(cl.stderr)
 	var c common
 	c.register(fs)
 	to := fs.String("to", "", "environment to make live (Ready, Green, and passing the acceptance checks)")
@@ -21,34 +19,35 @@ func runSwap(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if *to == "" {
-		fmt.Fprintln(stderr, "beanswap swap: -to ENVIRONMENT is required")
+		fmt.Fprintln(cl.stderr, "beanswap swap: -to ENVIRONMENT is required")
 		return exitUsage
 	}
-	return runMakeLive(ctx, "swap", *to, c, stdout, stderr)
+	return runMakeLive(ctx, "swap", *to, c, cl)
 }
 
-func runRollback(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runRollback(ctx context.Context, args []string, cl cli) int {
 	fs := flag.NewFlagSet("rollback", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(cl.stderr)
 	var c common
 	c.register(fs)
 	to := fs.String("to", "", "environment to roll back to (default: the one live before the current one)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	return runMakeLive(ctx, "rollback", *to, c, stdout, stderr)
+	return runMakeLive(ctx, "rollback", *to, c, cl)
 }
 
 // runMakeLive moves live traffic to an environment: the one given, or the
 // previous one. Both commands check it first, verify the swap and undo it
 // when verification fails, under the deploy lock.
-func runMakeLive(ctx context.Context, command, to string, c common, stdout, stderr io.Writer) int {
+func runMakeLive(ctx context.Context, command, to string, c common, cl cli) int {
+	stdout, stderr := cl.stdout, cl.stderr
 	cfg, clients, code := connect(ctx, command, c, stderr, config.SkipSecrets())
 	if cfg == nil {
 		return code
 	}
-	out := newOutput(c, stdout, stderr, clock.Real{}.Now())
-	rb := &beanswap.Rollback{Config: cfg, Clients: clients, To: to, Observer: out.observer(), Logger: out.logger()}
+	out := newOutput(c, stdout, stderr, cl.clock.Now())
+	rb := &beanswap.Rollback{Config: cfg, Clients: clients, To: to, Clock: cl.clock, Observer: out.observer(), Logger: out.logger()}
 	res, err := rb.Run(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "beanswap "+command+":", err)
