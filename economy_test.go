@@ -8,15 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/beanstalktest"
-	"github.com/beanswap/beanswap/config"
-	"github.com/beanswap/beanswap/dockercfg"
 	"github.com/beanswap/beanswap/progress"
 )
 
@@ -57,15 +53,8 @@ func TestAPIEconomy(t *testing.T) {
 // deploy makes.
 func BenchmarkBlueGreenDeploy(b *testing.B) {
 	clk := beanstalktest.NewManualClock(time.Time{})
-	sim, err := beanstalktest.NewServer(beanstalktest.Options{Clock: clk, Faults: beanstalktest.Faults{DisableThrottling: true}})
-	require.NoError(b, err)
-	defer sim.Close()
-	_, err = s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-docker")})
-	require.NoError(b, err)
-	cfg, err := config.Parse("pym-config.yaml", []byte(testConfig), config.WithLookupEnv(func(string) (string, bool) { return "", false }))
-	require.NoError(b, err)
-	store, err := dockercfg.Parse("config.json", []byte(`{"auths":{"registry.example.com":{"auth":"ZGVwbG95OnB3"}}}`), false)
-	require.NoError(b, err)
+	sim := startSim(b, beanstalktest.Options{Clock: clk, Faults: beanstalktest.Faults{DisableThrottling: true}})
+	cfg, store := parseConfig(b, testConfig), testDocker(b)
 	clients := NewClients(sim.Config())
 	deploy := func(i int) {
 		p := &Pipeline{Config: cfg, Image: fmt.Sprintf("registry.example.com/team/hello:1.%d.0", i), Clients: clients, Docker: store,
@@ -104,11 +93,8 @@ func TestConcurrentDeploysShareTheBudget(t *testing.T) {
 	// A bucket stricter than AWS's (1.5 calls/s, burst 8): the shared
 	// Monitor (1 call/s, burst 5) fits it; eight Monitors of their own
 	// overflow it (checked: 8 to 19 refused calls).
-	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk, Faults: beanstalktest.Faults{ThrottleRate: 1.5, ThrottleBurst: 8}})
-	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-docker")})
-	require.NoError(t, err)
-	store, err := dockercfg.Parse("config.json", []byte(`{"auths":{"registry.example.com":{"auth":"ZGVwbG95OnB3"}}}`), false)
-	require.NoError(t, err)
+	sim := startSim(t, beanstalktest.Options{Clock: clk, Faults: beanstalktest.Faults{ThrottleRate: 1.5, ThrottleBurst: 8}})
+	store := testDocker(t)
 	clients := NewClients(sim.Config())
 	monitor := beanstalk.NewMonitor(clients.Beanstalk, beanstalk.MonitorOptions{Clock: clk})
 
@@ -119,9 +105,7 @@ func TestConcurrentDeploysShareTheBudget(t *testing.T) {
 		for i := range services {
 			name := fmt.Sprintf("svc%d", i)
 			body := strings.NewReplacer("name: hello", "name: "+name, "api.hello.example.com", "api."+name+".example.com").Replace(testConfig)
-			cfg, err := config.Parse("pym-config.yaml", []byte(body), config.WithLookupEnv(func(string) (string, bool) { return "", false }))
-			require.NoError(t, err)
-			p := &Pipeline{Config: cfg, Image: "registry.example.com/team/" + name + ":" + version, Clients: clients, Docker: store,
+			p := &Pipeline{Config: parseConfig(t, body), Image: "registry.example.com/team/" + name + ":" + version, Clients: clients, Docker: store,
 				HTTPClient: sim.HTTPClient(), Clock: clk, Monitor: monitor, Observer: (&progress.Recorder{}).Observe}
 			wg.Go(func() { _, errs[i] = p.Run(context.Background()) })
 		}

@@ -248,9 +248,7 @@ func TestNotifications(t *testing.T) {
 // wait, it deploys after the first.
 func TestTwoDeploysAtOnce(t *testing.T) {
 	clk := beanstalktest.NewScaledClock(time.Time{}, 1200)
-	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk})
-	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-docker")})
-	require.NoError(t, err)
+	sim := startSim(t, beanstalktest.Options{Clock: clk})
 	h := newHarness(t, nil)
 	run := func(image string, wait time.Duration) (*Report, error) {
 		cfg := *h.cfg

@@ -60,17 +60,37 @@ func newHarness(t *testing.T, edit func(*config.Config)) *harness {
 func newHarnessWith(t *testing.T, edit func(*config.Config), versionQuota int) *harness {
 	t.Helper()
 	clk := beanstalktest.NewManualClock(time.Time{})
-	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk, Quotas: beanstalktest.Quotas{ApplicationVersions: versionQuota}})
-	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-docker")})
-	require.NoError(t, err)
-	cfg, err := config.Parse("pym-config.yaml", []byte(testConfig), config.WithLookupEnv(func(string) (string, bool) { return "", false }))
-	require.NoError(t, err)
+	sim := startSim(t, beanstalktest.Options{Clock: clk, Quotas: beanstalktest.Quotas{ApplicationVersions: versionQuota}})
+	cfg := parseConfig(t, testConfig)
 	if edit != nil {
 		edit(cfg)
 	}
+	return &harness{t: t, sim: sim, clock: clk, cfg: cfg, store: testDocker(t), rec: &progress.Recorder{}}
+}
+
+// startSim starts a simulator holding the services' bucket, hello-docker.
+func startSim(tb testing.TB, opts beanstalktest.Options) *beanstalktest.Server {
+	tb.Helper()
+	sim := beanstalktest.Start(tb, opts)
+	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-docker")})
+	require.NoError(tb, err)
+	return sim
+}
+
+// parseConfig parses a test pym-config.yaml with an empty environment.
+func parseConfig(tb testing.TB, body string) *config.Config {
+	tb.Helper()
+	cfg, err := config.Parse("pym-config.yaml", []byte(body), config.WithLookupEnv(func(string) (string, bool) { return "", false }))
+	require.NoError(tb, err)
+	return cfg
+}
+
+// testDocker is a Docker config with credentials for registry.example.com.
+func testDocker(tb testing.TB) *dockercfg.Store {
+	tb.Helper()
 	store, err := dockercfg.Parse("config.json", []byte(`{"auths":{"registry.example.com":{"auth":"ZGVwbG95OnB3"}}}`), false)
-	require.NoError(t, err)
-	return &harness{t: t, sim: sim, clock: clk, cfg: cfg, store: store, rec: &progress.Recorder{}}
+	require.NoError(tb, err)
+	return store
 }
 
 func (h *harness) pipeline(image string) *Pipeline {
@@ -236,9 +256,7 @@ func TestLaunchTimeout(t *testing.T) {
 
 func TestCancelMidWait(t *testing.T) {
 	clk := beanstalktest.NewScaledClock(time.Time{}, 60) // real time matters here
-	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk})
-	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-docker")})
-	require.NoError(t, err)
+	sim := startSim(t, beanstalktest.Options{Clock: clk})
 	h := newHarness(t, nil)
 	h.sim = sim
 	p := h.pipeline("registry.example.com/team/hello:1.0.0")
