@@ -57,9 +57,9 @@ func BenchmarkBlueGreenDeploy(b *testing.B) {
 	cfg, store := parseConfig(b, testConfig), testDocker(b)
 	clients := NewClients(sim.Config())
 	deploy := func(i int) {
-		p := &Pipeline{Config: cfg, Image: fmt.Sprintf("registry.example.com/team/hello:1.%d.0", i), Clients: clients, Docker: store,
+		p := &Service{Config: cfg, Clients: clients, Docker: store,
 			HTTPClient: sim.HTTPClient(), Clock: clk, Observer: (&progress.Recorder{}).Observe}
-		if _, err := p.Run(context.Background()); err != nil {
+		if _, err := p.Deploy(context.Background(), fmt.Sprintf("registry.example.com/team/hello:1.%d.0", i)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -105,9 +105,10 @@ func TestConcurrentDeploysShareTheBudget(t *testing.T) {
 		for i := range services {
 			name := fmt.Sprintf("svc%d", i)
 			body := strings.NewReplacer("name: hello", "name: "+name, "api.hello.example.com", "api."+name+".example.com").Replace(testConfig)
-			p := &Pipeline{Config: parseConfig(t, body), Image: "registry.example.com/team/" + name + ":" + version, Clients: clients, Docker: store,
+			p := &Service{Config: parseConfig(t, body), Clients: clients, Docker: store,
 				HTTPClient: sim.HTTPClient(), Clock: clk, Monitor: monitor, Observer: (&progress.Recorder{}).Observe}
-			wg.Go(func() { _, errs[i] = p.Run(context.Background()) })
+			image := "registry.example.com/team/" + name + ":" + version
+			wg.Go(func() { _, errs[i] = p.Deploy(context.Background(), image) })
 		}
 		wg.Wait()
 		for i, err := range errs {

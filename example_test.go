@@ -13,9 +13,10 @@ import (
 	"github.com/beanswap/beanswap/config"
 )
 
-// A blue/green deploy against the simulator; with a real account, build
-// the clients from beanswap.LoadAWSConfig instead.
-func ExamplePipeline() {
+// Two blue/green deploys of a service configured in Go, against the
+// simulator; with a real account, build the clients from
+// beanswap.LoadAWSConfig instead.
+func ExampleService_Deploy() {
 	clock := beanstalktest.NewManualClock(time.Time{})
 	sim, _ := beanstalktest.NewServer(beanstalktest.Options{Clock: clock})
 	defer sim.Close()
@@ -29,15 +30,14 @@ func ExamplePipeline() {
 		fmt.Println(err)
 		return
 	}
+	svc := &beanswap.Service{
+		Config:     cfg,
+		Clients:    beanswap.NewClients(sim.Config()),
+		HTTPClient: sim.HTTPClient(), // resolves the simulated environments
+		Clock:      clock,
+	}
 	for _, tag := range []string{"1.0", "1.1"} {
-		p := &beanswap.Pipeline{
-			Config:     cfg,
-			Image:      "public.ecr.aws/shop/web:" + tag,
-			Clients:    beanswap.NewClients(sim.Config()),
-			HTTPClient: sim.HTTPClient(), // resolves the simulated environments
-			Clock:      clock,
-		}
-		report, err := p.Run(context.Background())
+		report, err := svc.Deploy(context.Background(), "public.ecr.aws/shop/web:"+tag)
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -47,4 +47,47 @@ func ExamplePipeline() {
 	// Output:
 	// 1.0 live on shop.us-east-1.elasticbeanstalk.com, first deploy true, swapped false
 	// 1.1 live on shop.us-east-1.elasticbeanstalk.com, first deploy false, swapped true
+}
+
+// Deploy, roll back and prune in sequence, as a tool embedding beanswap
+// would: each operation takes the deploy lease, and pruning keeps the
+// environment kept for rollback whatever came before.
+func ExampleService() {
+	clock := beanstalktest.NewManualClock(time.Time{})
+	sim, _ := beanstalktest.NewServer(beanstalktest.Options{Clock: clock})
+	defer sim.Close()
+	ctx := context.Background()
+	_, _ = s3.NewFromConfig(sim.Config()).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("shop-deploys")})
+
+	cfg := config.Default()
+	cfg.Name, cfg.LiveHost, cfg.DockerBucket = "shop", "shop.example.com", "shop-deploys"
+	cfg.InstanceProfile, cfg.DockerAuthFormat, cfg.PruneAfterDeploy = "aws-elasticbeanstalk-ec2-role", config.AuthFormatNone, false
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
+	svc := &beanswap.Service{Config: cfg, Clients: beanswap.NewClients(sim.Config()), HTTPClient: sim.HTTPClient(), Clock: clock}
+	for _, tag := range []string{"1.0", "1.1", "1.2"} {
+		if _, err := svc.Deploy(ctx, "public.ecr.aws/shop/web:"+tag); err != nil {
+			panic(err)
+		}
+	}
+	back, err := svc.SwitchLive(ctx, beanswap.Previous) // roll back to 1.1, checked and verified
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("rolled back to %s, verified %d times\n", back.Live, back.Verified)
+	pruned, err := svc.Prune(ctx)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("terminated:", pruned.Terminated)
+	inv, _ := svc.Status(ctx)
+	for _, m := range inv.Members() {
+		fmt.Println(m.Role, m.Name())
+	}
+	// Output:
+	// rolled back to shop-1-1-e7f27387, verified 2 times
+	// terminated: [shop-1-0-e867b414]
+	// live shop-1-1-e7f27387
+	// previous shop-1-2-95b8014d
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/beanswap/beanswap/lock"
 	"github.com/beanswap/beanswap/notify"
 	"github.com/beanswap/beanswap/progress"
+	"github.com/beanswap/beanswap/swap"
 )
 
 // active lists the application's environments that are not terminated,
@@ -59,7 +60,7 @@ func TestPruneAfterDeploys(t *testing.T) {
 	}
 	last, previous := reports[3], reports[2]
 	assert.Equal(t, []string{previous.Live, last.Live}, h.active(), "live and the one previous kept for rollback; older ones terminated")
-	assert.Equal(t, []string{previous.Swap.Previous}, last.Prune.Terminated, "each deploy prunes the one that dropped out")
+	assert.Equal(t, []string{previous.Swap.Previous}, last.Pruned.Terminated, "each deploy prunes the one that dropped out")
 	assert.ElementsMatch(t, []string{reports[1].Version, previous.Version, last.Version}, h.versions(),
 		"versions of the two running environments, plus the newest unused one")
 	_, err := s3.NewFromConfig(h.sim.Config()).HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("hello-docker"), Key: aws.String(beanstalk.BundleKey("hello", reports[0].Version))})
@@ -77,19 +78,19 @@ func TestPruneLeavesUnmanagedEnvironments(t *testing.T) {
 	require.NoError(t, err)
 	h.clock.Advance(3 * time.Hour)
 
-	pr := &Prune{Config: h.cfg, Clients: NewClients(h.sim.Config()), Clock: h.clock}
-	plan, err := pr.Plan(context.Background())
+	svc := h.service()
+	plan, err := svc.PlanPrune(context.Background())
 	require.NoError(t, err)
 	assert.Contains(t, plan.String(), "hello-handmade: not created by beanswap (set prune_unmanaged to allow)")
 	assert.Empty(t, plan.Terminate)
-	_, _, err = pr.Run(context.Background())
+	_, err = svc.Prune(context.Background())
 	require.NoError(t, err)
 	assert.Contains(t, h.active(), "hello-handmade")
 
 	h.cfg.PruneUnmanaged = true
-	plan, res, err := pr.Run(context.Background())
+	res, err := svc.Prune(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, []string{"hello-handmade"}, res.Terminated, "%s", plan)
+	assert.Equal(t, []string{"hello-handmade"}, res.Terminated, "%s", res.Plan)
 	assert.Len(t, h.active(), 1)
 }
 
@@ -99,9 +100,9 @@ func TestVersionCleanupSparesVersionsInUse(t *testing.T) {
 	require.NoError(t, err)
 	r2, err := h.deploy("registry.example.com/team/hello:1.1.0")
 	require.NoError(t, err)
-	plan, res, err := (&Prune{Config: h.cfg, Clients: NewClients(h.sim.Config()), Clock: h.clock}).Run(context.Background())
+	res, err := h.service().Prune(context.Background())
 	require.NoError(t, err)
-	assert.Empty(t, res.Deleted, "%s", plan)
+	assert.Empty(t, res.Deleted, "%s", res.Plan)
 	assert.ElementsMatch(t, []string{r1.Version, r2.Version}, h.versions())
 }
 
@@ -135,9 +136,9 @@ func TestRollback(t *testing.T) {
 	r2, err := h.deploy("registry.example.com/team/hello:1.1.0")
 	require.NoError(t, err)
 	var outcomes []notify.Outcome
-	rb := &Rollback{Config: h.cfg, Clients: NewClients(h.sim.Config()), HTTPClient: h.sim.HTTPClient(), Clock: h.clock,
-		Notify: []notify.Notifier{notify.Func(func(_ context.Context, o notify.Outcome) error { outcomes = append(outcomes, o); return nil })}}
-	res, err := rb.Run(context.Background())
+	svc := h.service()
+	svc.Notify = []notify.Notifier{notify.Func(func(_ context.Context, o notify.Outcome) error { outcomes = append(outcomes, o); return nil })}
+	res, err := svc.SwitchLive(context.Background(), Previous)
 	require.NoError(t, err)
 	assert.Equal(t, r1.Live, res.Live)
 	assert.Equal(t, r2.Live, res.Previous)
@@ -147,13 +148,13 @@ func TestRollback(t *testing.T) {
 	assert.Equal(t, notify.Succeeded, outcomes[0].Result)
 
 	// Rolling back again goes to the one live before: forth again.
-	res, err = rb.Run(context.Background())
+	res, err = svc.SwitchLive(context.Background(), Previous)
 	require.NoError(t, err)
 	assert.Equal(t, r2.Live, res.Live)
 
-	rb.To = "hello-nope"
-	_, err = rb.Run(context.Background())
-	assert.ErrorIs(t, err, ErrNoRollbackTarget)
+	_, err = svc.SwitchLive(context.Background(), "hello-nope")
+	assert.ErrorIs(t, err, ErrNoSuchEnvironment)
+	assert.ErrorContains(t, err, "hello-nope is no active environment of application hello")
 }
 
 func TestRollbackRefusesAnUnhealthyTarget(t *testing.T) {
@@ -163,17 +164,23 @@ func TestRollbackRefusesAnUnhealthyTarget(t *testing.T) {
 	_, err = h.deploy("registry.example.com/team/hello:1.1.0")
 	require.NoError(t, err)
 	require.True(t, h.sim.SetHandler(r1.Live, http.NotFoundHandler()))
-	_, err = (&Rollback{Config: h.cfg, Clients: NewClients(h.sim.Config()), HTTPClient: h.sim.HTTPClient(), Clock: h.clock}).Run(context.Background())
-	assert.ErrorContains(t, err, r1.Live+" fails its acceptance checks, live traffic stays on")
+	r2 := h.liveVersion()
+	_, err = h.service().SwitchLive(context.Background(), Previous)
+	var se *swap.Error
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, swap.StageAccept, se.Stage, "checked before the swap")
+	assert.ErrorContains(t, err, "status 404, want 200")
+	assert.ErrorContains(t, err, "live traffic on hello-1-1-0")
+	assert.Equal(t, r2, h.liveVersion(), "live traffic untouched")
 
 	only := newHarness(t, nil)
-	_, err = (&Rollback{Config: only.cfg, Clients: NewClients(only.sim.Config()), Clock: only.clock}).Run(context.Background())
+	_, err = only.service().SwitchLive(context.Background(), Previous)
 	assert.ErrorContains(t, err, "rollback: no live environment (CNAME prefix hello is held by no environment)")
 	r, err := only.deploy("registry.example.com/team/hello:1.0.0")
 	require.NoError(t, err)
-	_, err = (&Rollback{Config: only.cfg, Clients: NewClients(only.sim.Config()), Clock: only.clock}).Run(context.Background())
+	_, err = only.service().SwitchLive(context.Background(), Previous)
 	assert.ErrorIs(t, err, ErrNoRollbackTarget)
-	_, err = (&Rollback{Config: only.cfg, Clients: NewClients(only.sim.Config()), Clock: only.clock, To: r.Live}).Run(context.Background())
+	_, err = only.service().SwitchLive(context.Background(), r.Live)
 	assert.ErrorContains(t, err, r.Live+" is live already")
 }
 
@@ -253,9 +260,9 @@ func TestTwoDeploysAtOnce(t *testing.T) {
 	run := func(image string, wait time.Duration) (*Report, error) {
 		cfg := *h.cfg
 		cfg.LockWait = wait
-		p := h.pipeline(image)
+		p := h.service()
 		p.Config, p.Clients, p.HTTPClient, p.Clock = &cfg, NewClients(sim.Config()), sim.HTTPClient(), clk
-		return p.Run(context.Background())
+		return p.Deploy(context.Background(), image)
 	}
 	both := func(wait time.Duration) []error {
 		var wg sync.WaitGroup

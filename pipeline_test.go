@@ -93,10 +93,9 @@ func testDocker(tb testing.TB) *dockercfg.Store {
 	return store
 }
 
-func (h *harness) pipeline(image string) *Pipeline {
-	return &Pipeline{
+func (h *harness) service() *Service {
+	return &Service{
 		Config:     h.cfg,
-		Image:      image,
 		Clients:    NewClients(h.sim.Config()),
 		Docker:     h.store,
 		HTTPClient: h.sim.HTTPClient(),
@@ -104,6 +103,18 @@ func (h *harness) pipeline(image string) *Pipeline {
 		Observer:   h.rec.Observe,
 	}
 }
+
+// deployRun is one deploy of image, its Service editable before Run.
+type deployRun struct {
+	*Service
+	image string
+}
+
+func (h *harness) pipeline(image string) deployRun { return deployRun{h.service(), image} }
+
+func (r deployRun) Run(ctx context.Context) (*Report, error) { return r.Deploy(ctx, r.image) }
+
+func (r deployRun) Plan(ctx context.Context) (*Plan, error) { return r.Service.Plan(ctx, r.image) }
 
 func (h *harness) deploy(image string) (*Report, error) {
 	return h.pipeline(image).Run(context.Background())
@@ -209,7 +220,8 @@ func TestAcceptanceFailureStopsBeforeSwap(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, acceptance.ErrFailed)
 	assert.Contains(t, err.Error(), "status 500, want 200")
-	assert.Contains(t, err.Error(), "no swap: live traffic stays on "+r1.Live)
+	assert.Contains(t, err.Error(), "live traffic untouched")
+	assert.Equal(t, r1.Live, r2.Live)
 	assert.Nil(t, r2.Swap)
 	assert.Equal(t, r1.Version, h.liveVersion())
 	assert.Equal(t, types.EnvironmentStatusTerminated, h.environments()[r2.Deployment.Name()].Status)
@@ -222,7 +234,7 @@ func TestAcceptanceFailureKeepsCandidateWhenAsked(t *testing.T) {
 	h.sim.ScriptDefault(beanstalktest.Outcome{Handler: http.NotFoundHandler()})
 	r2, err := h.deploy("registry.example.com/team/hello:2.0.0")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "kept (on_failure: keep)")
+	assert.Contains(t, err.Error(), "kept for debugging (on_failure: keep)")
 	assert.Equal(t, types.EnvironmentStatusReady, h.environments()[r2.Deployment.Name()].Status)
 }
 

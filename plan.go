@@ -2,19 +2,17 @@ package beanswap
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/beanswap/beanswap/beanstalk"
-	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/dockercfg"
 )
 
-// Plan is what a Pipeline run would do, worked out without changing
-// anything on AWS: the dry run.
+// Plan is what Deploy would do, worked out without changing anything on
+// AWS: the dry run.
 type Plan struct {
 	Service string
 	Image   string
@@ -30,48 +28,36 @@ type Plan struct {
 	Route53 string
 }
 
-// Plan works out what Run would do, with read-only calls.
-func (p *Pipeline) Plan(ctx context.Context) (*Plan, error) {
-	if p.Config == nil || p.Image == "" || p.Clients.Beanstalk == nil {
-		return nil, errors.New("beanswap: a Pipeline needs Config, Image and Clients")
+// Plan works out what Deploy would do, with read-only calls: the same
+// steps, run dry.
+func (s *Service) Plan(ctx context.Context, image string) (*Plan, error) {
+	if err := s.check(false); err != nil {
+		return nil, err
 	}
-	cfg := p.Config
-	plan := &Plan{Service: cfg.Name, Image: p.Image}
-	var auth *dockercfg.Authentication
-	if cfg.DockerAuthFormat == config.AuthFormatNone {
-		plan.Auth = "none (docker_auth_format: none, a public image)"
-	} else {
-		store := p.Docker
-		if store == nil {
-			var err error
-			if store, err = dockercfg.Load(); err != nil {
-				return nil, fmt.Errorf("%s: %w", StepAuth, err)
-			}
-		}
-		ref, creds, err := store.ForImage(ctx, p.Image)
-		switch {
-		case errors.Is(err, dockercfg.ErrNoAuthNeeded):
-			reason, _ := ref.NeedsNoAuth()
-			plan.Auth = "none: " + reason
-		case err != nil:
-			return nil, fmt.Errorf("%s: %w", StepAuth, err)
-		default:
-			auth = &dockercfg.Authentication{Bucket: cfg.DockerBucket, Key: dockercfg.DefaultAuthKey}
-			plan.Auth = fmt.Sprintf("write credentials for %s (from %s) to s3://%s/%s", ref.Registry, creds.Source, auth.Bucket, auth.Key)
-		}
+	if _, err := dockercfg.ParseReference(image); err != nil {
+		return nil, fmt.Errorf("image %q: %w", image, err)
 	}
-	d := dockercfg.NewDockerrun(p.Image, cfg.ContainerPort, auth)
-	d.Logging = "/var/log/"
-	bundle, err := dockercfg.Bundle(d, nil)
+	rt := s.runtime()
+	d := &deploy{s: s, rt: rt, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Image: image}}
+	d.rt.Observer = nil // a plan reports nothing as it goes
+	cfg := s.Config
+	plan := &Plan{Service: cfg.Name, Image: image}
+
+	auth, skipped, err := d.auth(ctx, image, true)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", StepAuth, err)
+	case auth.Authentication != nil:
+		plan.Auth = fmt.Sprintf("write credentials for %s (from %s) to %s", auth.Reference.Registry, auth.Source, auth.Location)
+	default:
+		plan.Auth = "none: " + skipped
+	}
+	rel, _, err := d.bundle(image, auth)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", StepBundle, err)
 	}
-	plan.Version = beanstalk.VersionLabel(p.Image, bundle)
-	deployer := &beanstalk.Deployer{EB: p.Clients.Beanstalk, S3: p.Clients.S3, Monitor: p.Monitor, Clock: p.Clock}
-	if cfg.AWSZoneID != "" && p.Clients.Route53 != nil {
-		deployer.Records = p.Clients.Route53
-	}
-	if plan.Deploy, err = deployer.Plan(ctx, cfg, beanstalk.Release{Image: p.Image, Bundle: bundle, Label: plan.Version}); err != nil {
+	plan.Version = rel.Label
+	if plan.Deploy, err = s.deployer(d.rt).Plan(ctx, d.spec, rel); err != nil {
 		return nil, fmt.Errorf("%s: %w", StepDeploy, err)
 	}
 	for _, c := range cfg.AcceptanceChecks {
@@ -82,10 +68,12 @@ func (p *Pipeline) Plan(ctx context.Context) (*Plan, error) {
 	}
 	dp := plan.Deploy
 	switch {
+	case dp.AlreadyLive && dp.Unverified:
+		plan.Swap = "none: " + dp.Live.Name() + " runs the version on the live CNAME already; it is verified again"
 	case dp.AlreadyLive:
 		plan.Swap = "none: the version is live already"
 	case dp.FirstDeploy:
-		plan.Swap = "none: first deploy, the new environment takes the live CNAME prefix " + cfg.CNAMEPrefix
+		plan.Swap = "none: first deploy, the new environment takes the live CNAME prefix " + d.spec.Live.CNAMEPrefix
 	default:
 		plan.Swap = fmt.Sprintf("%s takes %s from %s, verified, swapped back if verification fails",
 			dp.Environment, aws.ToString(dp.Live.Environment.CNAME), dp.Live.Name())

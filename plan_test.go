@@ -41,9 +41,9 @@ func TestPlanIsADryRun(t *testing.T) {
 	assert.True(t, plan.Deploy.AlreadyLive)
 	assert.Contains(t, plan.String(), "none: the version is live already")
 
-	_, err = (&Pipeline{}).Plan(context.Background())
+	_, err = (&Service{}).Plan(context.Background(), "team/hello:1")
 	assert.Error(t, err)
-	_, err = (&Pipeline{}).Run(context.Background())
+	_, err = (&Service{}).Deploy(context.Background(), "team/hello:1")
 	assert.Error(t, err)
 }
 
@@ -55,7 +55,7 @@ func TestPlanAuthAndRoute53(t *testing.T) {
 		err   string
 	}{
 		"public image": {image: "registry.example.com/team/hello:1.0.0", edit: func(c *config.Config) { c.DockerAuthFormat = config.AuthFormatNone },
-			want: []string{"registry auth: none (docker_auth_format: none, a public image)"}},
+			want: []string{"registry auth: none: docker_auth_format: none (public image)"}},
 		"Amazon ECR": {image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello:1.0.0",
 			want: []string{"registry auth: none: Amazon ECR (us-east-1) images are pulled with the instance profile"}},
 		"no credentials": {image: "ghcr.io/team/hello:1.0.0", err: "registry-auth: "},

@@ -1,6 +1,7 @@
 package beanswap
 
-// The steps of a Pipeline run, in order.
+// The steps of a deploy, in order. Each takes what it needs and returns
+// what it made (and, when it did nothing, why); Deploy and Plan chain them.
 
 import (
 	"context"
@@ -8,276 +9,184 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/beanswap/beanswap/acceptance"
 	"github.com/beanswap/beanswap/beanstalk"
-	"github.com/beanswap/beanswap/clock"
 	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/dockercfg"
-	"github.com/beanswap/beanswap/notify"
-	"github.com/beanswap/beanswap/progress"
 	"github.com/beanswap/beanswap/swap"
 )
 
-func (st *runState) info(step, msg string) {
-	st.p.Observer.Emit(progress.Info{At: clock.Or(st.p.Clock).Now(), Step: step, Message: msg})
-}
-
-func (st *runState) publishAuth(ctx context.Context) (string, error) {
-	cfg := st.p.Config
+// auth writes the registry credentials Beanstalk needs to S3 (or, dry,
+// works out what it would write).
+func (d *deploy) auth(ctx context.Context, image string, dry bool) (dockercfg.Published, string, error) {
+	cfg := d.s.Config
 	if cfg.DockerAuthFormat == config.AuthFormatNone {
-		return "docker_auth_format: none (public image)", nil
+		return dockercfg.Published{}, "docker_auth_format: none (public image)", nil
 	}
-	store := st.p.Docker
-	if store == nil {
+	owner := ""
+	if !dry {
 		var err error
-		if store, err = dockercfg.Load(); err != nil {
-			return "", err
+		if owner, err = d.bucketOwner(ctx); err != nil {
+			return dockercfg.Published{}, "", err
 		}
 	}
-	owner, err := st.bucketOwner(ctx)
-	if err != nil {
-		return "", err
-	}
-	pub, err := dockercfg.Publish(ctx, store, st.p.Clients.S3, dockercfg.PublishInput{
-		Image:  st.p.Image,
+	pub, err := dockercfg.Publish(ctx, d.s.Docker, d.s.Clients.S3, dockercfg.PublishInput{
+		Image:  image,
 		Bucket: cfg.DockerBucket,
 		Format: cfg.DockerAuthFormat,
 		Upload: dockercfg.UploadOptions{ExpectedBucketOwner: owner},
+		Load:   d.s.DockerOptions,
+		DryRun: dry,
 	})
 	if err != nil {
-		return "", err
+		return pub, "", err
 	}
-	st.report.Auth, st.auth = pub, pub.Authentication
+	d.report.Auth = pub
 	if pub.Authentication == nil {
-		return pub.NoAuthReason, nil
+		return pub, pub.NoAuthReason, nil
 	}
-	st.info(StepAuth, fmt.Sprintf("credentials for %s (from %s) written to %s", pub.Reference.Registry, pub.Source, pub.Location))
-	return "", nil
+	if !dry {
+		d.rt.Info(StepAuth, fmt.Sprintf("credentials for %s (from %s) written to %s", pub.Reference.Registry, pub.Source, pub.Location))
+	}
+	return pub, "", nil
 }
 
 // bucketOwner is the account the credentials' bucket must belong to, so
 // that they are never written to someone else's bucket.
-func (st *runState) bucketOwner(ctx context.Context) (string, error) {
-	switch p := st.p; {
-	case p.ExpectedBucketOwner != "":
-		return p.ExpectedBucketOwner, nil
-	case p.Config.DockerBucketOwner != "":
-		return p.Config.DockerBucketOwner, nil
-	case p.Clients.STS == nil:
+func (d *deploy) bucketOwner(ctx context.Context) (string, error) {
+	switch s := d.s; {
+	case s.ExpectedBucketOwner != "":
+		return s.ExpectedBucketOwner, nil
+	case s.Config.DockerBucketOwner != "":
+		return s.Config.DockerBucketOwner, nil
+	case s.Clients.STS == nil:
 		return "", nil
 	}
-	out, err := st.p.Clients.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	out, err := d.s.Clients.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return "", fmt.Errorf("find the deploying account (set docker_bucket_owner to skip): %w", err)
 	}
 	return aws.ToString(out.Account), nil
 }
 
-func (st *runState) buildBundle(context.Context) (string, error) {
-	d := dockercfg.NewDockerrun(st.p.Image, st.p.Config.ContainerPort, st.auth)
-	d.Logging = "/var/log/"
-	b, err := dockercfg.Bundle(d, nil)
+// bundle builds the source bundle and names its version.
+func (d *deploy) bundle(image string, auth dockercfg.Published) (beanstalk.Release, string, error) {
+	dr := dockercfg.NewDockerrun(image, d.s.Config.ContainerPort, auth.Authentication)
+	dr.Logging = "/var/log/"
+	b, err := dockercfg.Bundle(dr, nil)
 	if err != nil {
-		return "", err
+		return beanstalk.Release{}, "", err
 	}
-	st.bundle = b
-	st.report.Version = beanstalk.VersionLabel(st.p.Image, b)
-	st.info(StepBundle, fmt.Sprintf("Dockerrun.aws.json for %s, version %s (%d bytes zipped)", st.p.Image, st.report.Version, len(b)))
-	return "", nil
+	rel := beanstalk.Release{Image: image, Bundle: b, Label: beanstalk.VersionLabel(image, b)}
+	d.report.Version = rel.Label
+	d.rt.Info(StepBundle, fmt.Sprintf("Dockerrun.aws.json for %s, version %s (%d bytes zipped)", image, rel.Label, len(b)))
+	return rel, "", nil
 }
 
-func (st *runState) deploy(ctx context.Context) (string, error) {
-	p := st.p
-	var records beanstalk.RecordsAPI
-	if p.Config.AWSZoneID != "" && p.Clients.Route53 != nil {
-		records = p.Clients.Route53
-	}
-	st.deployer = &beanstalk.Deployer{EB: p.Clients.Beanstalk, S3: p.Clients.S3, Records: records, Monitor: st.monitor, Clock: p.Clock, Logger: p.Logger, Observer: p.Observer}
-	rel := beanstalk.Release{Image: p.Image, Bundle: st.bundle, Label: st.report.Version}
-	dep, err := st.deployer.Deploy(ctx, p.Config, rel)
-	if errors.Is(err, beanstalk.ErrVersionQuota) && p.Config.PruneAfterDeploy {
-		st.info(StepDeploy, "the application version quota is reached: pruning old versions, then trying once more")
-		if _, perr := st.runPrune(ctx, beanstalk.PruneOptions{VersionsOnly: true, Exclusive: st.locked, MakeRoom: 1}); perr != nil {
-			return "", fmt.Errorf("%w; pruning versions to make room failed: %w", err, perr)
+// launch starts the new environment and waits until it is healthy. At
+// the version quota it prunes old versions once and tries again.
+func (d *deploy) launch(ctx context.Context, rel beanstalk.Release) (*beanstalk.Deployment, string, error) {
+	deployer := d.s.deployer(d.rt)
+	dep, err := deployer.Deploy(ctx, d.spec, rel)
+	if errors.Is(err, beanstalk.ErrVersionQuota) && d.s.Config.PruneAfterDeploy {
+		d.rt.Info(StepDeploy, "the application version quota is reached: pruning old versions, then trying once more")
+		o := beanstalk.PruneOptions{VersionsOnly: true, Exclusive: d.lease != nil, MakeRoom: 1}
+		if _, perr := d.s.pruner(d.rt).Prune(ctx, d.spec, o); perr != nil {
+			return dep, "", fmt.Errorf("%w; pruning versions to make room failed: %w", err, perr)
 		}
-		dep, err = st.deployer.Deploy(ctx, p.Config, rel)
+		dep, err = deployer.Deploy(ctx, d.spec, rel)
 	}
-	if dep != nil {
-		st.report.Deployment = dep
+	d.report.Deployment = dep
+	d.noteLive(dep)
+	var de *beanstalk.DeployError
+	if errors.As(err, &de) {
+		d.report.Left = de.Left
 	}
 	if err != nil {
-		st.noteLive(ctx)
-		return "", err
+		return dep, "", err
 	}
-	st.candidate = acceptance.Target{URL: "http://" + dep.CNAME(), Environment: dep.Name(), Version: dep.Label}
-	if dep.AlreadyLive {
-		st.report.Live, st.report.LiveCNAME = dep.Name(), dep.CNAME()
-		tags, err := st.monitor.Tags(ctx, p.Clients.Beanstalk, aws.ToString(dep.Environment.EnvironmentArn))
-		if err != nil {
-			return "", err
-		}
-		if tags[beanstalk.TagWentLive] == "" {
-			st.resumed = true
-			st.info(StepDeploy, dep.Name()+" runs this version on the live CNAME, but no run finished making it live: checking it again")
-			return "", nil
-		}
-		return "version already live", nil
+	if dep.AlreadyLive && !dep.Unverified {
+		return dep, "version already live", nil
 	}
-	return "", nil
+	return dep, "", nil
 }
 
-func (st *runState) accept(ctx context.Context) (string, error) {
-	dep := st.report.Deployment
-	if dep.AlreadyLive && !st.resumed {
-		return "version already live", nil
+// accept runs the acceptance checks against the new environment; the
+// beanstalk package handles a failed one (terminate or keep).
+func (d *deploy) accept(ctx context.Context, dep *beanstalk.Deployment) (acceptance.Passed, string, error) {
+	switch {
+	case dep.AlreadyLive && !dep.Unverified:
+		return acceptance.Passed{}, "version already live", nil
+	case dep.Unverified && dep.Previous != nil:
+		return acceptance.Passed{}, "an interrupted run swapped it in: the swap step verifies it, and swaps back if it fails", nil
 	}
-	if st.resumed {
-		return "", st.acceptResumed(ctx)
+	passed, err := dep.Accept(ctx, d.check)
+	var de *beanstalk.DeployError
+	if errors.As(err, &de) {
+		d.report.Left = de.Left
 	}
-	st.info(StepAcceptance, "testing "+st.candidate.URL)
-	err := st.checker.Check(ctx, st.candidate)
-	if err == nil {
-		return "", nil
-	}
-	left := st.failCandidate(ctx, dep.Name())
-	if dep.FirstDeploy {
-		return "", fmt.Errorf("%w; first deploy, so no traffic was live before; left behind: %s", err, left)
-	}
-	st.noteLive(ctx)
-	return "", fmt.Errorf("%w; no swap: live traffic stays on %s; left behind: %s", err, dep.Live.Name(), left)
+	return passed, "", err
 }
 
-// acceptResumed checks a version an interrupted run made live. When it
-// fails, live traffic goes back to the environment live before, if any.
-func (st *runState) acceptResumed(ctx context.Context) error {
-	p, dep := st.p, st.report.Deployment
-	err := st.checker.Check(ctx, acceptance.Target{URL: "http://" + dep.CNAME(), Environment: dep.Name(), Version: dep.Label})
-	if err == nil {
-		return nil
-	}
-	// Typed as a failed swap verification, which it is, so that callers
-	// (and the CLI's exit code) tell "swapped back" from "look now".
-	err = fmt.Errorf("the version the interrupted run made live fails its checks: %w", err)
-	rb := &Rollback{Config: p.Config, Clients: p.Clients, Acceptance: st.checker, Clock: p.Clock, Monitor: st.monitor, Soak: p.Soak, Logger: p.Logger, Observer: p.Observer}
-	res, rerr := rb.run(ctx, &notify.Outcome{})
-	if rerr != nil {
-		return &swap.Error{Stage: "verify", Live: dep.Name(), Err: err, SwapBackErr: rerr}
-	}
-	st.report.Live, st.report.LiveCNAME = res.Live, res.LiveCNAME
-	return &swap.Error{Stage: "verify", Live: res.Live, Err: err, SwappedBack: true}
-}
-
-// failCandidate applies on_failure to a candidate that failed acceptance.
-func (st *runState) failCandidate(ctx context.Context, name string) string {
-	cfg := st.p.Config
-	if cfg.OnFailure == config.OnFailureKeep || ctx.Err() != nil {
-		return fmt.Sprintf("environment %s kept (on_failure: %s); it is billed until terminated", name, cfg.OnFailure)
-	}
-	st.info(StepAcceptance, "terminating "+name+" (on_failure: terminate)")
-	err := beanstalk.Terminate(ctx, st.p.Clients.Beanstalk, st.monitor, cfg.Application, name,
-		beanstalk.WaitOptions{Timeout: cfg.Timeouts.Terminate, Observer: st.p.Observer})
-	if err != nil {
-		return fmt.Sprintf("environment %s, whose termination failed: %v", name, err)
-	}
-	return fmt.Sprintf("nothing (environment %s terminated)", name)
-}
-
-func (st *runState) swap(ctx context.Context) (string, error) {
-	p, dep := st.p, st.report.Deployment
-	if st.resumed {
-		st.markLive(ctx, dep.Environment)
-		return "the interrupted run's swap completed; checked and marked live", nil
-	}
-	if dep.AlreadyLive {
-		return "version already live", nil
-	}
-	sw := &swap.Swapper{EB: p.Clients.Beanstalk, Monitor: st.monitor, Clock: p.Clock, Observer: p.Observer, Logger: p.Logger}
-	if p.Config.AWSZoneID != "" {
-		sw.Route53 = p.Clients.Route53
-	}
-	if dep.FirstDeploy {
-		st.report.Live, st.report.LiveCNAME = dep.Name(), dep.CNAME()
-		st.markLive(ctx, dep.Environment)
-		if sw.Route53 != nil {
-			if _, err := sw.PointRecord(ctx, p.Config.AWSZoneID, p.Config.LiveHost, dep.CNAME(), dep.Name()); err != nil {
-				return "", err
+// goLive moves live traffic to the new environment: a checked swap, or,
+// for a first deploy, only the Route53 record.
+func (d *deploy) goLive(ctx context.Context, dep *beanstalk.Deployment, passed acceptance.Passed) (*swap.Result, string, error) {
+	sw := d.s.swapper(d.rt)
+	switch {
+	case dep.AlreadyLive && !dep.Unverified:
+		return nil, "version already live", nil
+	case dep.FirstDeploy || (dep.Unverified && dep.Previous == nil):
+		d.report.Live, d.report.LiveCNAME = dep.Name(), dep.CNAME()
+		if in := d.s.swapInput(d.check); in.ZoneID != "" && sw.Route53 != nil {
+			if _, err := sw.PointRecord(ctx, in.ZoneID, in.Host, dep.CNAME(), dep.Name()); err != nil {
+				return nil, "", err
 			}
 		}
-		return "first deploy: the new environment holds the live CNAME already", nil
+		return nil, "first deploy: the new environment holds the live CNAME already", nil
 	}
-	res, err := sw.Swap(ctx, swap.Input{
-		Application: p.Config.Application,
-		Candidate:   dep.Name(),
-		Live:        dep.Live.Name(),
-		LiveCNAME:   aws.ToString(dep.Live.Environment.CNAME),
-		Version:     dep.Label,
-		Verify:      st.checker,
-		Soak:        orDuration(p.Soak, p.Config.SwapSoak),
-		Timeout:     p.Config.Timeouts.Swap,
-		ZoneID:      p.Config.AWSZoneID,
-		Host:        p.Config.LiveHost,
-	})
-	if res != nil {
-		st.report.Swap = res
+	in := d.s.swapInput(d.check)
+	in.Candidate, in.Version, in.Accepted = dep.Name(), dep.Label, passed
+	in.Live, in.LiveCNAME = dep.Live.Name(), aws.ToString(dep.Live.Environment.CNAME)
+	if dep.Unverified {
+		in.Live, in.LiveCNAME = dep.Previous.Name(), dep.CNAME()
 	}
-	var serr *swap.Error
-	if errors.As(err, &serr) {
-		st.report.Live = serr.Live
-		return "", err
+	res, err := sw.Swap(ctx, in)
+	d.report.Swap = res
+	var se *swap.Error
+	if errors.As(err, &se) {
+		d.report.Live, d.report.LiveCNAME = se.Live, se.LiveCNAME
+		if se.SwappedBack {
+			d.report.Left = dep.Reject(ctx)
+			return res, "", fmt.Errorf("%w; left behind: %s", err, d.report.Left)
+		}
+		return res, "", err
 	}
 	if res != nil {
-		st.report.Live, st.report.LiveCNAME = res.Live, res.LiveCNAME
-		st.markLive(ctx, dep.Environment)
+		d.report.Live, d.report.LiveCNAME = res.Live, res.LiveCNAME
 	}
-	return "", err
-}
-
-// markLive tags the new live environment; failing that is a warning: the
-// environment is only harder for prune and rollback to recognise.
-func (st *runState) markLive(ctx context.Context, env types.EnvironmentDescription) {
-	clk := clock.Or(st.p.Clock)
-	if err := beanstalk.MarkLive(ctx, st.p.Clients.Beanstalk, env, clk.Now()); err != nil {
-		st.p.Observer.Emit(progress.Warning{At: clk.Now(), Step: StepSwap, Message: err.Error()})
-	}
+	return res, "", err
 }
 
 // prune retires old environments and versions after a successful deploy.
 // Its failures are warnings: the deploy itself succeeded.
-func (st *runState) prune(ctx context.Context) (string, error) {
-	if !st.p.Config.PruneAfterDeploy {
-		return "prune_after_deploy is off", nil
+func (d *deploy) prune(ctx context.Context) (*beanstalk.PruneResult, string, error) {
+	if !d.s.Config.PruneAfterDeploy {
+		return nil, "prune_after_deploy is off", nil
 	}
-	res, err := st.runPrune(ctx, beanstalk.PruneOptions{Exclusive: st.locked})
-	st.report.Prune = res
+	res, err := d.s.pruner(d.rt).Prune(ctx, d.spec, beanstalk.PruneOptions{Exclusive: d.lease != nil})
+	d.report.Pruned = res
 	if err != nil {
-		st.p.Observer.Emit(progress.Warning{At: clock.Or(st.p.Clock).Now(), Step: beanstalk.StepPrune, Message: fmt.Sprintf("pruning failed (the deploy succeeded): %v", err)})
+		d.rt.Warn(StepPrune, fmt.Sprintf("pruning failed (the deploy succeeded): %v", err))
 	}
-	return "", nil
+	return res, "", nil
 }
 
-func (st *runState) runPrune(ctx context.Context, o beanstalk.PruneOptions) (*beanstalk.PruneResult, error) {
-	p := st.p
-	pr := &beanstalk.Pruner{EB: p.Clients.Beanstalk, Monitor: st.monitor, Clock: p.Clock, Observer: p.Observer, Logger: p.Logger}
-	if p.Config.AWSZoneID != "" {
-		pr.Records = p.Clients.Route53
-	}
-	plan, err := pr.Plan(ctx, p.Config, o)
-	if err != nil {
-		return nil, err
-	}
-	if plan.Empty() {
-		st.info(beanstalk.StepPrune, "nothing to prune")
-		return &beanstalk.PruneResult{}, nil
-	}
-	return pr.Prune(ctx, p.Config, plan)
-}
-
-// noteLive records the live environment a failed deploy left in place.
-func (st *runState) noteLive(context.Context) {
-	if dep := st.report.Deployment; dep != nil && dep.Live.Environment != nil {
-		st.report.Live, st.report.LiveCNAME = dep.Live.Name(), aws.ToString(dep.Live.Environment.CNAME)
+// noteLive records the live environment a deploy found, which stays live
+// until a swap moves it.
+func (d *deploy) noteLive(dep *beanstalk.Deployment) {
+	if dep != nil && dep.Live.Environment != nil {
+		d.report.Live, d.report.LiveCNAME = dep.Live.Name(), aws.ToString(dep.Live.Environment.CNAME)
 	}
 }

@@ -1,5 +1,11 @@
 // Package acceptance decides whether a new environment may take live
-// traffic: it runs acceptance tests against a target URL. Checker is the
+// traffic: it runs acceptance tests against a target URL.
+//
+//	checks := &acceptance.HTTP{Checks: []acceptance.HTTPCheck{{Path: "/ping"}}}
+//	passed, err := acceptance.Run(ctx, checks, acceptance.Target{URL: "http://hello-2.us-east-1.elasticbeanstalk.com"})
+//
+// Run returns the proof that the checks passed (Passed), which a swap
+// accepts instead of running them again. Checker is the
 // interface any caller can implement; HTTP retries HTTP checks until they
 // pass or time runs out (a fresh environment warms up), and Command runs
 // an external test suite, such as a pymacaron service's testaccept/, with
@@ -107,3 +113,31 @@ func (f *Failure) Error() string {
 }
 
 func (f *Failure) Unwrap() error { return ErrFailed }
+
+// Passed records that a Checker passed against a Target. Only Run makes
+// one, so holding one proves the checks ran, in this process, against
+// that environment and version: a swap that is handed one need not run
+// them again, and a swap that is not runs them first.
+type Passed struct {
+	target Target
+	ok     bool
+}
+
+// Run runs c against t and, when it passes, returns the proof.
+func Run(ctx context.Context, c Checker, t Target) (Passed, error) {
+	if c == nil {
+		return Passed{}, errors.New("acceptance: no checks given")
+	}
+	if err := c.Check(ctx, t); err != nil {
+		return Passed{}, err
+	}
+	return Passed{target: t, ok: true}, nil
+}
+
+// Covers reports whether the checks passed against environment running version.
+func (p Passed) Covers(environment, version string) bool {
+	return p.ok && p.target.Environment == environment && p.target.Version == version
+}
+
+// Target returns what the checks passed against; zero if they did not.
+func (p Passed) Target() Target { return p.target }

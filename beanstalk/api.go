@@ -19,11 +19,12 @@ type MonitorAPI interface {
 // DeployAPI is what Deploy calls besides polling.
 type DeployAPI interface {
 	MonitorAPI
-	DescribeApplications(ctx context.Context, in *eb.DescribeApplicationsInput, optFns ...func(*eb.Options)) (*eb.DescribeApplicationsOutput, error)
+	TagsAPI
+	ApplicationsAPI
+	VersionsAPI
+	PlatformLister
 	CreateApplication(ctx context.Context, in *eb.CreateApplicationInput, optFns ...func(*eb.Options)) (*eb.CreateApplicationOutput, error)
-	DescribeApplicationVersions(ctx context.Context, in *eb.DescribeApplicationVersionsInput, optFns ...func(*eb.Options)) (*eb.DescribeApplicationVersionsOutput, error)
 	CreateApplicationVersion(ctx context.Context, in *eb.CreateApplicationVersionInput, optFns ...func(*eb.Options)) (*eb.CreateApplicationVersionOutput, error)
-	ListPlatformVersions(ctx context.Context, in *eb.ListPlatformVersionsInput, optFns ...func(*eb.Options)) (*eb.ListPlatformVersionsOutput, error)
 	CheckDNSAvailability(ctx context.Context, in *eb.CheckDNSAvailabilityInput, optFns ...func(*eb.Options)) (*eb.CheckDNSAvailabilityOutput, error)
 	CreateEnvironment(ctx context.Context, in *eb.CreateEnvironmentInput, optFns ...func(*eb.Options)) (*eb.CreateEnvironmentOutput, error)
 	TerminateEnvironment(ctx context.Context, in *eb.TerminateEnvironmentInput, optFns ...func(*eb.Options)) (*eb.TerminateEnvironmentOutput, error)

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beanswap/beanswap/beanstalktest"
-	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/secret"
 )
 
@@ -28,10 +27,11 @@ type world struct {
 	created     []*eb.CreateEnvironmentInput
 	terminated  []string
 	launchState types.EnvironmentDescription // what a created environment becomes
+	tags        map[string]map[string]string // by environment ARN
 }
 
 func newWorld() *world {
-	w := &world{apps: map[string]bool{}, versions: map[string]bool{}, taken: map[string]bool{},
+	w := &world{apps: map[string]bool{}, versions: map[string]bool{}, taken: map[string]bool{}, tags: map[string]map[string]string{},
 		launchState: types.EnvironmentDescription{Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthGreen}}
 	w.f = &fakeEB{
 		DescribeApplicationsFn: func(in *eb.DescribeApplicationsInput) (*eb.DescribeApplicationsOutput, error) {
@@ -89,6 +89,13 @@ func newWorld() *world {
 		DescribeEventsFn: func(*eb.DescribeEventsInput) (*eb.DescribeEventsOutput, error) {
 			return &eb.DescribeEventsOutput{}, nil
 		},
+		ListTagsForResourceFn: func(in *eb.ListTagsForResourceInput) (*eb.ListTagsForResourceOutput, error) {
+			out := &eb.ListTagsForResourceOutput{ResourceTags: []types.Tag{}}
+			for k, v := range w.tags[aws.ToString(in.ResourceArn)] {
+				out.ResourceTags = append(out.ResourceTags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
+			}
+			return out, nil
+		},
 		DescribeEnvironmentHealthFn: func(*eb.DescribeEnvironmentHealthInput) (*eb.DescribeEnvironmentHealthOutput, error) {
 			return &eb.DescribeEnvironmentHealthOutput{}, nil
 		},
@@ -96,28 +103,28 @@ func newWorld() *world {
 	return w
 }
 
-func testConfig() *config.Config {
-	c := config.Default()
-	c.Name, c.LiveHost, c.DockerBucket, c.InstanceProfile = "hello", "api.example.com", "bucket", "profile"
-	c.EnvSecrets = []string{"API_KEY"}
-	c.Secrets = map[string]secret.Value{"API_KEY": secret.New("s3cret")}
-	c.Tags = map[string]string{"team": "a"}
-	if err := c.Validate(); err != nil {
-		panic(err)
+func testSpec() Spec {
+	return Spec{
+		Service: "hello",
+		Bucket:  "bucket",
+		Environment: EnvironmentSettings{
+			InstanceProfile: "profile",
+			Secrets:         map[string]secret.Value{"API_KEY": secret.New("s3cret")},
+		},
+		Tags: map[string]string{"team": "a"},
 	}
-	return c
 }
 
-func (w *world) deployer(s3 *fakeS3) *Deployer {
+func (w *world) deployer(s3 *fakeS3) Deployer {
 	clk := beanstalktest.NewManualClock(time.Time{})
-	return &Deployer{EB: w.f, S3: s3, Clock: clk}
+	return Deployer{EB: w.f, S3: s3, Runtime: Runtime{Clock: clk}}
 }
 
 var rel = Release{Image: "team/hello:1.2", Bundle: []byte("zip")}
 
 func TestDeployFirst(t *testing.T) {
 	w, s3 := newWorld(), &fakeS3{}
-	dep, err := w.deployer(s3).Deploy(context.Background(), testConfig(), rel)
+	dep, err := w.deployer(s3).Deploy(context.Background(), testSpec(), rel)
 	require.NoError(t, err)
 	label := VersionLabel(rel.Image, rel.Bundle)
 	assert.True(t, dep.FirstDeploy)
@@ -147,16 +154,16 @@ func TestDeployFirst(t *testing.T) {
 func TestDeployBranches(t *testing.T) {
 	label := VersionLabel(rel.Image, rel.Bundle)
 	name := EnvironmentName("hello", label)
-	live := types.EnvironmentDescription{EnvironmentName: aws.String("hello-old"), CNAME: aws.String("hello.us-east-1.elasticbeanstalk.com"),
+	live := types.EnvironmentDescription{EnvironmentName: aws.String("hello-old"), EnvironmentArn: aws.String("arn:hello-old"), CNAME: aws.String("hello.us-east-1.elasticbeanstalk.com"),
 		Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthGreen, VersionLabel: aws.String("0.9-aaaa")}
 	tests := map[string]struct {
-		setup func(w *world, s3 *fakeS3, c *config.Config)
+		setup func(w *world, s3 *fakeS3, c *Spec)
 		check func(t *testing.T, w *world, s3 *fakeS3, dep *Deployment)
 		err   string
 		is    error
 	}{
 		"version reused": {
-			setup: func(w *world, _ *fakeS3, _ *config.Config) { w.apps["hello"], w.versions[label] = true, true },
+			setup: func(w *world, _ *fakeS3, _ *Spec) { w.apps["hello"], w.versions[label] = true, true },
 			check: func(t *testing.T, w *world, s3 *fakeS3, dep *Deployment) {
 				assert.True(t, dep.VersionReused)
 				assert.Empty(t, s3.keys, "no upload")
@@ -164,7 +171,7 @@ func TestDeployBranches(t *testing.T) {
 			},
 		},
 		"configured stack": {
-			setup: func(_ *world, _ *fakeS3, c *config.Config) {
+			setup: func(_ *world, _ *fakeS3, c *Spec) {
 				c.Platform = "64bit Amazon Linux 2023 v4.13.1 running Docker"
 			},
 			check: func(t *testing.T, w *world, _ *fakeS3, _ *Deployment) {
@@ -173,7 +180,7 @@ func TestDeployBranches(t *testing.T) {
 			},
 		},
 		"beside the live one, on a temporary prefix": {
-			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+			setup: func(w *world, _ *fakeS3, _ *Spec) {
 				w.apps["hello"], w.envs = true, []types.EnvironmentDescription{live}
 				w.taken[CandidatePrefix("hello", name, "hello")] = true
 			},
@@ -184,18 +191,53 @@ func TestDeployBranches(t *testing.T) {
 			},
 		},
 		"already live": {
-			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+			setup: func(w *world, _ *fakeS3, _ *Spec) {
+				l := live
+				l.VersionLabel = aws.String(label)
+				w.apps["hello"], w.versions[label], w.envs = true, true, []types.EnvironmentDescription{l}
+				w.tags["arn:hello-old"] = map[string]string{TagWentLive: "2026-01-05T09:00:00Z"}
+			},
+			check: func(t *testing.T, w *world, _ *fakeS3, dep *Deployment) {
+				assert.True(t, dep.AlreadyLive)
+				assert.False(t, dep.Unverified)
+				assert.Empty(t, w.created)
+			},
+		},
+		"live but never verified there": {
+			setup: func(w *world, _ *fakeS3, _ *Spec) {
 				l := live
 				l.VersionLabel = aws.String(label)
 				w.apps["hello"], w.versions[label], w.envs = true, true, []types.EnvironmentDescription{l}
 			},
 			check: func(t *testing.T, w *world, _ *fakeS3, dep *Deployment) {
 				assert.True(t, dep.AlreadyLive)
+				assert.True(t, dep.Unverified, "an interrupted run put it there: it is checked again")
 				assert.Empty(t, w.created)
 			},
 		},
+		"an interrupted first deploy still launching is waited for": {
+			setup: func(w *world, _ *fakeS3, _ *Spec) {
+				w.apps["hello"], w.versions[label] = true, true
+				w.envs = []types.EnvironmentDescription{{EnvironmentName: aws.String(name), VersionLabel: aws.String(label),
+					Status: types.EnvironmentStatusLaunching, Health: types.EnvironmentHealthGrey, CNAME: aws.String("hello.us-east-1.elasticbeanstalk.com")}}
+				calls := 0
+				w.f.DescribeEnvironmentsFn = func(*eb.DescribeEnvironmentsInput) (*eb.DescribeEnvironmentsOutput, error) {
+					if calls++; calls > 2 {
+						w.envs[0].Status, w.envs[0].Health = types.EnvironmentStatusReady, types.EnvironmentHealthGreen
+					}
+					return &eb.DescribeEnvironmentsOutput{Environments: append([]types.EnvironmentDescription(nil), w.envs...)}, nil
+				}
+			},
+			check: func(t *testing.T, w *world, _ *fakeS3, dep *Deployment) {
+				assert.True(t, dep.Adopted)
+				assert.True(t, dep.FirstDeploy)
+				assert.True(t, dep.Unverified)
+				assert.Empty(t, w.created)
+				assert.Empty(t, w.terminated)
+			},
+		},
 		"adopts an earlier run's environment": {
-			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+			setup: func(w *world, _ *fakeS3, _ *Spec) {
 				w.apps["hello"], w.versions[label] = true, true
 				w.envs = []types.EnvironmentDescription{live, {EnvironmentName: aws.String(name), VersionLabel: aws.String(label), Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthGreen, CNAME: aws.String("hello-x.us-east-1.elasticbeanstalk.com")}}
 			},
@@ -206,7 +248,7 @@ func TestDeployBranches(t *testing.T) {
 			},
 		},
 		"replaces an earlier run's failed environment": {
-			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+			setup: func(w *world, _ *fakeS3, _ *Spec) {
 				w.apps["hello"], w.versions[label] = true, true
 				w.envs = []types.EnvironmentDescription{live, {EnvironmentName: aws.String(name), VersionLabel: aws.String(label), Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthRed, CNAME: aws.String("hello-x.us-east-1.elasticbeanstalk.com")}}
 			},
@@ -217,15 +259,15 @@ func TestDeployBranches(t *testing.T) {
 			},
 		},
 		"live prefix held elsewhere": {
-			setup: func(w *world, _ *fakeS3, _ *config.Config) { w.taken["hello"] = true },
+			setup: func(w *world, _ *fakeS3, _ *Spec) { w.taken["hello"] = true },
 			err:   "the live CNAME prefix hello (hello.us-east-1.elasticbeanstalk.com) is held by an environment outside application hello",
 		},
 		"upload fails": {
-			setup: func(_ *world, s3 *fakeS3, _ *config.Config) { s3.err = errors.New("AccessDenied") },
+			setup: func(_ *world, s3 *fakeS3, _ *Spec) { s3.err = errors.New("AccessDenied") },
 			err:   "upload source bundle to s3://bucket/beanswap/bundles/hello/" + label + ".zip: AccessDenied",
 		},
 		"version quota": {
-			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+			setup: func(w *world, _ *fakeS3, _ *Spec) {
 				w.f.CreateApplicationVersionFn = func(*eb.CreateApplicationVersionInput) (*eb.CreateApplicationVersionOutput, error) {
 					return nil, apiErr("TooManyApplicationVersionsException", "You cannot have more than 1000 Application Versions.")
 				}
@@ -233,7 +275,7 @@ func TestDeployBranches(t *testing.T) {
 			is: ErrVersionQuota, err: "bundle s3://bucket/beanswap/bundles/hello/" + label + ".zip left in place",
 		},
 		"environment quota": {
-			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+			setup: func(w *world, _ *fakeS3, _ *Spec) {
 				w.f.CreateEnvironmentFn = func(*eb.CreateEnvironmentInput) (*eb.CreateEnvironmentOutput, error) {
 					return nil, apiErr("TooManyEnvironmentsException", "You have reached the maximum number of environments.")
 				}
@@ -241,20 +283,20 @@ func TestDeployBranches(t *testing.T) {
 			is: ErrEnvironmentQuota,
 		},
 		"launch fails, kept": {
-			setup: func(w *world, _ *fakeS3, c *config.Config) {
-				c.OnFailure = config.OnFailureKeep
+			setup: func(w *world, _ *fakeS3, c *Spec) {
+				c.OnFailure = KeepFailed
 				w.launchState = types.EnvironmentDescription{Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthRed}
 			},
 			is: ErrLaunchFailed, err: "kept for debugging (on_failure: keep)",
 		},
 		"launch fails, terminated": {
-			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+			setup: func(w *world, _ *fakeS3, _ *Spec) {
 				w.launchState = types.EnvironmentDescription{Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthRed}
 			},
 			is: ErrLaunchFailed, err: "left behind: nothing (environment " + name + " terminated); live traffic untouched",
 		},
 		"describe fails": {
-			setup: func(w *world, _ *fakeS3, _ *config.Config) {
+			setup: func(w *world, _ *fakeS3, _ *Spec) {
 				w.f.DescribeApplicationsFn = func(*eb.DescribeApplicationsInput) (*eb.DescribeApplicationsOutput, error) {
 					return nil, errors.New("no route to host")
 				}
@@ -264,8 +306,8 @@ func TestDeployBranches(t *testing.T) {
 	}
 	for tn, tc := range tests {
 		t.Run(tn, func(t *testing.T) {
-			w, s3, c := newWorld(), &fakeS3{}, testConfig()
-			tc.setup(w, s3, c)
+			w, s3, c := newWorld(), &fakeS3{}, testSpec()
+			tc.setup(w, s3, &c)
 			dep, err := w.deployer(s3).Deploy(context.Background(), c, rel)
 			if tc.err != "" || tc.is != nil {
 				require.Error(t, err)
@@ -285,7 +327,7 @@ func TestDeployBranches(t *testing.T) {
 
 func TestPlanChangesNothing(t *testing.T) {
 	w := newWorld()
-	plan, err := w.deployer(&fakeS3{}).Plan(context.Background(), testConfig(), rel)
+	plan, err := w.deployer(&fakeS3{}).Plan(context.Background(), testSpec(), rel)
 	require.NoError(t, err)
 	assert.False(t, plan.ApplicationExists)
 	assert.True(t, plan.FirstDeploy)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/beanstalktest"
-	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/dockercfg"
 	"github.com/beanswap/beanswap/progress"
 )
@@ -32,28 +31,23 @@ func ExampleDeployer_Deploy() {
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("hello-docker")}); err != nil {
 		panic(err)
 	}
-	cfg, err := config.Parse("pym-config.yaml", []byte(`
-name: hello
-live_host: api.hello.example.com
-docker_bucket: hello-docker
-aws_instance_profile: aws-elasticbeanstalk-ec2-role
-`))
-	if err != nil {
-		panic(err)
+	spec := beanstalk.Spec{
+		Service:     "hello",
+		Bucket:      "hello-docker",
+		Environment: beanstalk.EnvironmentSettings{InstanceProfile: "aws-elasticbeanstalk-ec2-role"},
 	}
-
-	d := &beanstalk.Deployer{EB: eb.NewFromConfig(sim.Config()), S3: s3c, Clock: clk,
+	d := beanstalk.Deployer{EB: eb.NewFromConfig(sim.Config()), S3: s3c, Runtime: beanstalk.Runtime{Clock: clk,
 		Observer: func(e progress.Event) {
 			if s, ok := e.(progress.EnvironmentStatus); ok {
 				fmt.Println("status", s.Status, s.Health)
 			}
-		}}
+		}}}
 	for _, image := range []string{"team/hello:1.0.0", "team/hello:1.1.0"} {
-		bundle, err := dockercfg.Bundle(dockercfg.NewDockerrun(image, cfg.ContainerPort, nil), nil)
+		bundle, err := dockercfg.Bundle(dockercfg.NewDockerrun(image, 80, nil), nil)
 		if err != nil {
 			panic(err)
 		}
-		dep, err := d.Deploy(ctx, cfg, beanstalk.Release{Image: image, Bundle: bundle})
+		dep, err := d.Deploy(ctx, spec, beanstalk.Release{Image: image, Bundle: bundle})
 		if err != nil {
 			panic(err)
 		}

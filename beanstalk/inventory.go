@@ -3,8 +3,10 @@ package beanstalk
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,46 +14,44 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 )
 
-// TagWentLive records when an environment took the live CNAME. It tells
-// an environment kept for rollback (it was live) from a candidate a
-// failed or interrupted deploy left behind (it never was).
-const TagWentLive = "beanswap:went-live"
+// Role is what an environment is to its service.
+type Role string
 
-// TagsAPI reads and writes environment tags; *elasticbeanstalk.Client
-// satisfies it.
-type TagsAPI interface {
-	ListTagsForResource(ctx context.Context, in *eb.ListTagsForResourceInput, optFns ...func(*eb.Options)) (*eb.ListTagsForResourceOutput, error)
-	UpdateTagsForResource(ctx context.Context, in *eb.UpdateTagsForResourceInput, optFns ...func(*eb.Options)) (*eb.UpdateTagsForResourceOutput, error)
-}
-
-// MarkLive tags env as having gone live at t.
-func MarkLive(ctx context.Context, api TagsAPI, env types.EnvironmentDescription, t time.Time) error {
-	_, err := api.UpdateTagsForResource(ctx, &eb.UpdateTagsForResourceInput{
-		ResourceArn: env.EnvironmentArn,
-		TagsToAdd:   []types.Tag{{Key: aws.String(TagWentLive), Value: aws.String(t.UTC().Format(time.RFC3339))}},
-	})
-	if err != nil {
-		return fmt.Errorf("tag %s as live: %w", aws.ToString(env.EnvironmentName), err)
-	}
-	return nil
-}
+const (
+	// RoleLive holds the live CNAME (or the live host's Route53 record).
+	RoleLive Role = "live"
+	// RolePrevious was live before; the newest is the rollback target.
+	RolePrevious Role = "previous"
+	// RoleCandidate was created by beanswap and never went live.
+	RoleCandidate Role = "candidate"
+	// RoleUnmanaged was not created by beanswap for this service.
+	RoleUnmanaged Role = "unmanaged"
+)
 
 // Member is one environment of a service, with what its tags say.
 type Member struct {
 	Environment types.EnvironmentDescription
+	Role        Role
 	// Managed: beanswap created it (tagged for this service, and named so).
 	Managed bool
-	// WentLive is when it took the live CNAME; zero if it never did.
+	// WentLive is when it took the live CNAME and was verified there;
+	// zero if it never was.
 	WentLive time.Time
 	Version  string
+	// Tags are the environment's tags.
+	Tags map[string]string
 }
 
 // Name returns the environment's name.
 func (m Member) Name() string { return aws.ToString(m.Environment.EnvironmentName) }
 
+// CNAME returns the environment's CNAME.
+func (m Member) CNAME() string { return aws.ToString(m.Environment.CNAME) }
+
 // Inventory sorts a service's active environments by role.
 type Inventory struct {
-	Live *Member
+	Application string
+	Live        *Member
 	// Previous went live before; newest first.
 	Previous []Member
 	// Candidates are beanswap's environments that never went live.
@@ -62,9 +62,31 @@ type Inventory struct {
 	LiveHow string
 }
 
-// Inventory lists app's active environments and classifies them. It
-// reads each one's tags (one ListTagsForResource call each, within the
-// monitor's budget).
+// Members lists every environment, the live one first, then the
+// previous ones (newest first), the candidates and the unmanaged ones.
+func (inv *Inventory) Members() []Member {
+	var all []Member
+	if inv.Live != nil {
+		all = append(all, *inv.Live)
+	}
+	all = append(all, inv.Previous...)
+	all = append(all, inv.Candidates...)
+	return append(all, inv.Unmanaged...)
+}
+
+// Find returns the active environment named name.
+func (inv *Inventory) Find(name string) (Member, bool) {
+	for _, m := range inv.Members() {
+		if m.Name() == name {
+			return m, true
+		}
+	}
+	return Member{}, false
+}
+
+// Inventory lists app's active environments and classifies them for
+// service. It reads each one's tags (one ListTagsForResource call each,
+// within the monitor's budget).
 func (m *Monitor) Inventory(ctx context.Context, tags TagsAPI, service, app string, spec LiveSpec, records RecordsAPI) (*Inventory, error) {
 	envs, err := m.Environments(ctx, app)
 	if err != nil {
@@ -74,26 +96,28 @@ func (m *Monitor) Inventory(ctx context.Context, tags TagsAPI, service, app stri
 	if err != nil {
 		return nil, err
 	}
-	inv := &Inventory{LiveHow: live.How}
+	inv := &Inventory{Application: app, LiveHow: live.How}
 	for _, e := range activeEnvironments(envs) {
 		mem := Member{Environment: e, Version: aws.ToString(e.VersionLabel)}
-		t, err := m.tags(ctx, tags, aws.ToString(e.EnvironmentArn))
-		if err != nil {
+		if mem.Tags, err = m.tags(ctx, tags, aws.ToString(e.EnvironmentArn)); err != nil {
 			return nil, err
 		}
-		mem.Managed = t[TagManagedBy] == "beanswap" && t[TagService] == service && strings.HasPrefix(mem.Name(), sanitize(service)+"-")
-		if s := t[TagWentLive]; s != "" {
+		mem.Managed = mem.Tags[TagManagedBy] == "beanswap" && mem.Tags[TagService] == service && strings.HasPrefix(mem.Name(), sanitize(service)+"-")
+		if s := mem.Tags[TagWentLive]; s != "" {
 			mem.WentLive, _ = time.Parse(time.RFC3339, s)
 		}
 		switch {
 		case mem.Name() == live.Name():
-			mem := mem
+			mem.Role = RoleLive
 			inv.Live = &mem
 		case !mem.Managed:
+			mem.Role = RoleUnmanaged
 			inv.Unmanaged = append(inv.Unmanaged, mem)
 		case !mem.WentLive.IsZero():
+			mem.Role = RolePrevious
 			inv.Previous = append(inv.Previous, mem)
 		default:
+			mem.Role = RoleCandidate
 			inv.Candidates = append(inv.Candidates, mem)
 		}
 	}
@@ -119,4 +143,21 @@ func (m *Monitor) tags(ctx context.Context, api TagsAPI, arn string) (map[string
 		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return tags, nil
+}
+
+// WriteTable prints the inventory for people: how the live environment
+// was found, then one row per environment, the live one first.
+func (inv *Inventory) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "application %s: live environment found by %s\n", inv.Application, inv.LiveHow)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROLE\tENVIRONMENT\tSTATUS\tHEALTH\tVERSION\tCNAME")
+	for _, m := range inv.Members() {
+		role := string(m.Role)
+		if m.Role == RoleLive {
+			role = "LIVE"
+		}
+		e := m.Environment
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", role, m.Name(), e.Status, e.Health, m.Version, m.CNAME())
+	}
+	return tw.Flush()
 }

@@ -32,11 +32,11 @@ type PlatformLister interface {
 	ListPlatformVersions(ctx context.Context, in *eb.ListPlatformVersionsInput, optFns ...func(*eb.Options)) (*eb.ListPlatformVersionsOutput, error)
 }
 
-// ResolvePlatform returns the configured platform when there is one (an
+// resolvePlatform returns the configured platform when there is one (an
 // ARN, or else a solution stack name), and otherwise the version of
 // branch that Beanstalk marks Recommended, or else the newest: platform
 // versions change every few weeks and are never hard-coded.
-func ResolvePlatform(ctx context.Context, api PlatformLister, configured, branch string) (Platform, error) {
+func (m *Monitor) resolvePlatform(ctx context.Context, api PlatformLister, configured, branch string) (Platform, error) {
 	switch {
 	case strings.HasPrefix(configured, "arn:"):
 		return Platform{ARN: configured}, nil
@@ -48,9 +48,11 @@ func ResolvePlatform(ctx context.Context, api PlatformLister, configured, branch
 	}}}
 	var all []types.PlatformSummary
 	for {
-		out, err := api.ListPlatformVersions(ctx, in)
+		out, err := call(ctx, m, fmt.Sprintf("list platform versions of %q", branch), func() (*eb.ListPlatformVersionsOutput, error) {
+			return api.ListPlatformVersions(ctx, in)
+		})
 		if err != nil {
-			return Platform{}, fmt.Errorf("list platform versions of %q: %w", branch, err)
+			return Platform{}, err
 		}
 		all = append(all, out.PlatformSummaryList...)
 		if aws.ToString(out.NextToken) == "" {

@@ -3,7 +3,7 @@ package beanstalk
 import (
 	"context"
 	"fmt"
-	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -11,10 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
-
-	"github.com/beanswap/beanswap/clock"
-	"github.com/beanswap/beanswap/config"
-	"github.com/beanswap/beanswap/progress"
 )
 
 // StepPrune names the prune step in progress events.
@@ -24,21 +20,23 @@ const StepPrune = "prune"
 type PruneAPI interface {
 	MonitorAPI
 	TagsAPI
+	VersionsAPI
 	TerminateEnvironment(ctx context.Context, in *eb.TerminateEnvironmentInput, optFns ...func(*eb.Options)) (*eb.TerminateEnvironmentOutput, error)
-	DescribeApplicationVersions(ctx context.Context, in *eb.DescribeApplicationVersionsInput, optFns ...func(*eb.Options)) (*eb.DescribeApplicationVersionsOutput, error)
 	DeleteApplicationVersion(ctx context.Context, in *eb.DeleteApplicationVersionInput, optFns ...func(*eb.Options)) (*eb.DeleteApplicationVersionOutput, error)
 }
 
 // Pruner retires what a service no longer needs: environments beyond the
 // ones kept for rollback, candidates failed or interrupted deploys left,
-// and old application versions (Beanstalk allows 1,000 per region).
+// and old application versions (Beanstalk allows 1,000 per region). It
+// never terminates the live environment nor the ones its Retention keeps,
+// whatever plan it is handed: Apply carries out only what a fresh plan
+// also decides. Set EB; a Pruner is not modified by its methods.
 type Pruner struct {
-	EB       PruneAPI
-	Monitor  *Monitor
-	Records  RecordsAPI
-	Clock    clock.Clock
-	Observer progress.Observer
-	Logger   *slog.Logger
+	EB PruneAPI
+	// Records reads the live host's Route53 record when Spec.Live names a
+	// zone; nil finds the live environment by its CNAME prefix only.
+	Records RecordsAPI
+	Runtime
 }
 
 // PruneOptions shape a plan.
@@ -46,12 +44,12 @@ type PruneOptions struct {
 	// Exclusive: the caller holds the deploy lock, so no deploy is in
 	// progress and a settled (Ready) candidate that never went live is
 	// abandoned whatever its age. A launching or updating one is still
-	// only pruned once older than abandoned_after.
+	// only pruned once older than Retention.AbandonedAfter.
 	Exclusive bool
 	// VersionsOnly leaves environments alone (the version quota case).
 	VersionsOnly bool
 	// MakeRoom deletes at least this many unused versions, oldest first,
-	// even among the newest keep_versions: room under the version quota.
+	// even among the newest kept: room under the version quota.
 	MakeRoom int
 }
 
@@ -72,6 +70,8 @@ type PrunePlan struct {
 	KeepVersions   []Decision
 	// bundles of the versions to delete, for the report.
 	bundles map[string]string
+	// options the plan was made with, to check it again before acting.
+	options PruneOptions
 }
 
 // Empty reports whether the plan does nothing.
@@ -104,39 +104,115 @@ func (p *PrunePlan) String() string {
 
 // PruneResult is what Prune did.
 type PruneResult struct {
+	// Plan is what was decided.
+	Plan       *PrunePlan
 	Terminated []string
 	Deleted    []string
-	// Skipped lists what could not be done now, with why (busy, in use).
+	// Skipped lists what could not be done now, with why (busy, in use,
+	// no longer decided by a fresh plan).
 	Skipped []Decision
 }
 
-func (p *Pruner) monitor() *Monitor {
-	if p.Monitor == nil {
-		p.Monitor = NewMonitor(p.EB, MonitorOptions{Clock: p.Clock})
+func (p Pruner) check(spec Spec) error {
+	if p.EB == nil {
+		return fmt.Errorf("beanstalk: Pruner.EB is nil: %w", ErrMissingClient)
 	}
-	return p.Monitor
+	return spec.Validate()
 }
 
-func (p *Pruner) info(msg string) {
-	p.Observer.Emit(progress.Info{At: p.monitor().clock.Now(), Step: StepPrune, Message: msg})
-	if p.Logger != nil {
-		p.Logger.Info(msg, "step", StepPrune)
+// Prune plans under spec's retention and carries the plan out: it
+// terminates the environments and waits for them, then deletes the
+// versions with their bundles. What Beanstalk refuses for now (an
+// operation in progress, a version in use) is skipped and reported, not
+// failed.
+func (p Pruner) Prune(ctx context.Context, spec Spec, o PruneOptions) (*PruneResult, error) {
+	if err := p.check(spec); err != nil {
+		return nil, err
 	}
+	spec = spec.withDefaults()
+	p.Monitor = p.MonitorFor(p.EB)
+	plan, err := p.plan(ctx, spec, o)
+	if err != nil {
+		return nil, err
+	}
+	return p.apply(ctx, spec, plan)
 }
 
-// Plan decides, changing nothing, what Prune would do under cfg's policy:
-// keep the live environment and keep_environments previous ones; never
-// touch an environment beanswap did not create (unless prune_unmanaged),
-// nor a busy one; terminate candidates that never went live once they are
-// abandoned; delete the versions no environment runs beyond the newest
-// keep_versions.
-func (p *Pruner) Plan(ctx context.Context, cfg *config.Config, o PruneOptions) (*PrunePlan, error) {
-	m := p.monitor()
-	plan := &PrunePlan{Application: cfg.Application, bundles: map[string]string{}}
-	inv, err := m.Inventory(ctx, p.EB, cfg.Name, cfg.Application, LiveSpec{CNAMEPrefix: cfg.CNAMEPrefix, ZoneID: cfg.AWSZoneID, Host: cfg.LiveHost}, p.Records)
+// Apply carries out a plan made earlier (a dry run a person read), but
+// only what a fresh plan with the same options decides too: whatever the
+// plan says, the live environment and the ones kept for rollback stay.
+// What the fresh plan no longer decides is reported in Skipped.
+func (p Pruner) Apply(ctx context.Context, spec Spec, plan *PrunePlan) (*PruneResult, error) {
+	if err := p.check(spec); err != nil {
+		return nil, err
+	}
+	if plan == nil {
+		return nil, fmt.Errorf("%w: Apply needs a plan", ErrInvalidSpec)
+	}
+	spec = spec.withDefaults()
+	p.Monitor = p.MonitorFor(p.EB)
+	fresh, err := p.plan(ctx, spec, plan.options)
+	if err != nil {
+		return nil, err
+	}
+	agreed, refused := agree(plan, fresh)
+	res, err := p.apply(ctx, spec, agreed)
+	if res != nil {
+		res.Skipped = append(refused, res.Skipped...)
+	}
+	return res, err
+}
+
+// agree keeps of plan what fresh decides too, and says why the rest goes.
+func agree(plan, fresh *PrunePlan) (*PrunePlan, []Decision) {
+	out := &PrunePlan{Application: fresh.Application, Keep: fresh.Keep, KeepVersions: fresh.KeepVersions, bundles: fresh.bundles, options: fresh.options}
+	var refused []Decision
+	why := map[string]string{}
+	for _, d := range append(fresh.Keep, fresh.KeepVersions...) {
+		why[d.Name] = d.Reason
+	}
+	pick := func(wanted, decided []Decision) []Decision {
+		var keep []Decision
+		for _, w := range wanted {
+			i := slices.IndexFunc(decided, func(d Decision) bool { return d.Name == w.Name })
+			switch {
+			case i >= 0:
+				keep = append(keep, decided[i])
+			case why[w.Name] != "":
+				refused = append(refused, Decision{w.Name, "kept: " + why[w.Name]})
+			default:
+				refused = append(refused, Decision{w.Name, "not decided by a fresh plan (gone, or changed since)"})
+			}
+		}
+		return keep
+	}
+	out.Terminate = pick(plan.Terminate, fresh.Terminate)
+	out.DeleteVersions = pick(plan.DeleteVersions, fresh.DeleteVersions)
+	return out, refused
+}
+
+// Plan decides, changing nothing, what Prune would do under spec's
+// Retention: keep the live environment and KeepPrevious previous ones;
+// never touch an environment beanswap did not create (unless
+// PruneUnmanaged), nor a busy one; terminate candidates that never went
+// live once they are abandoned; delete the versions no environment runs
+// beyond the newest KeepVersions.
+func (p Pruner) Plan(ctx context.Context, spec Spec, o PruneOptions) (*PrunePlan, error) {
+	if err := p.check(spec); err != nil {
+		return nil, err
+	}
+	p.Monitor = p.MonitorFor(p.EB)
+	return p.plan(ctx, spec.withDefaults(), o)
+}
+
+func (p Pruner) plan(ctx context.Context, spec Spec, o PruneOptions) (*PrunePlan, error) {
+	m := p.Monitor
+	plan := &PrunePlan{Application: spec.Application, bundles: map[string]string{}, options: o}
+	inv, err := m.Inventory(ctx, p.EB, spec.Service, spec.Application, spec.Live, p.Records)
 	if err != nil {
 		return nil, fmt.Errorf("prune: %w", err)
 	}
+	ret := spec.Retention
 	now := m.clock.Now()
 	keep := func(mem Member, why string) { plan.Keep = append(plan.Keep, Decision{mem.Name(), why}) }
 	kill := func(mem Member, why string) { plan.Terminate = append(plan.Terminate, Decision{mem.Name(), why}) }
@@ -150,7 +226,7 @@ func (p *Pruner) Plan(ctx context.Context, cfg *config.Config, o PruneOptions) (
 	}
 	if !o.VersionsOnly {
 		previous := inv.Previous
-		if cfg.PruneUnmanaged {
+		if ret.PruneUnmanaged {
 			for _, mem := range inv.Unmanaged {
 				mem.WentLive = aws.ToTime(mem.Environment.DateUpdated)
 				previous = append(previous, mem)
@@ -166,37 +242,37 @@ func (p *Pruner) Plan(ctx context.Context, cfg *config.Config, o PruneOptions) (
 			switch {
 			case busy(mem):
 				keep(mem, fmt.Sprintf("%s: busy", mem.Environment.Status))
-			case kept < cfg.KeepEnvironments:
+			case kept < ret.Previous():
 				kept++
-				keep(mem, fmt.Sprintf("previous live environment kept for rollback (%d of keep_environments %d)", kept, cfg.KeepEnvironments))
+				keep(mem, fmt.Sprintf("previous live environment kept for rollback (%d of keep_environments %d)", kept, ret.Previous()))
 			default:
-				kill(mem, fmt.Sprintf("was live until replaced; beyond keep_environments %d", cfg.KeepEnvironments))
+				kill(mem, fmt.Sprintf("was live until replaced; beyond keep_environments %d", ret.Previous()))
 			}
 		}
 		for _, mem := range inv.Candidates {
 			age := now.Sub(aws.ToTime(mem.Environment.DateCreated))
-			abandoned := age >= cfg.AbandonedAfter
+			abandoned := age >= ret.AbandonedAfter
 			switch {
 			case busy(mem) && !abandoned:
-				keep(mem, fmt.Sprintf("candidate %s, %s old: may belong to a deploy in progress (pruned once older than abandoned_after %s)", mem.Environment.Status, age.Round(time.Minute), cfg.AbandonedAfter))
+				keep(mem, fmt.Sprintf("candidate %s, %s old: may belong to a deploy in progress (pruned once older than abandoned_after %s)", mem.Environment.Status, age.Round(time.Minute), ret.AbandonedAfter))
 			case busy(mem):
-				kill(mem, fmt.Sprintf("never went live and still %s after %s: abandoned (abandoned_after %s)", mem.Environment.Status, age.Round(time.Minute), cfg.AbandonedAfter))
+				kill(mem, fmt.Sprintf("never went live and still %s after %s: abandoned (abandoned_after %s)", mem.Environment.Status, age.Round(time.Minute), ret.AbandonedAfter))
 			case o.Exclusive:
 				kill(mem, fmt.Sprintf("never went live: left by a failed or interrupted deploy (%s, %s)", mem.Environment.Status, mem.Environment.Health))
 			case abandoned:
-				kill(mem, fmt.Sprintf("never went live and is %s old: abandoned (abandoned_after %s)", age.Round(time.Minute), cfg.AbandonedAfter))
+				kill(mem, fmt.Sprintf("never went live and is %s old: abandoned (abandoned_after %s)", age.Round(time.Minute), ret.AbandonedAfter))
 			default:
 				keep(mem, fmt.Sprintf("candidate %s old, %s: may belong to a deploy in progress", age.Round(time.Minute), mem.Environment.Status))
 			}
 		}
 	}
-	if err := p.planVersions(ctx, cfg, plan, inv, o.MakeRoom); err != nil {
+	if err := p.planVersions(ctx, spec, plan, inv, o.MakeRoom); err != nil {
 		return nil, err
 	}
 	return plan, nil
 }
 
-func (p *Pruner) planVersions(ctx context.Context, cfg *config.Config, plan *PrunePlan, inv *Inventory, makeRoom int) error {
+func (p Pruner) planVersions(ctx context.Context, spec Spec, plan *PrunePlan, inv *Inventory, makeRoom int) error {
 	inUse := map[string]string{}
 	all := append([]Member{}, inv.Previous...)
 	all = append(all, inv.Candidates...)
@@ -213,18 +289,9 @@ func (p *Pruner) planVersions(ctx context.Context, cfg *config.Config, plan *Pru
 			inUse[mem.Version] = mem.Name()
 		}
 	}
-	in := &eb.DescribeApplicationVersionsInput{ApplicationName: aws.String(cfg.Application)}
-	var versions []types.ApplicationVersionDescription
-	for {
-		out, err := p.EB.DescribeApplicationVersions(ctx, in)
-		if err != nil {
-			return fmt.Errorf("prune: describe versions of %s: %w", cfg.Application, err)
-		}
-		versions = append(versions, out.ApplicationVersions...)
-		if aws.ToString(out.NextToken) == "" {
-			break
-		}
-		in.NextToken = out.NextToken
+	versions, err := p.Monitor.versions(ctx, p.EB, spec.Application)
+	if err != nil {
+		return fmt.Errorf("prune: %w", err)
 	}
 	sort.SliceStable(versions, func(i, j int) bool {
 		return aws.ToTime(versions[i].DateCreated).After(aws.ToTime(versions[j].DateCreated))
@@ -243,17 +310,18 @@ func (p *Pruner) planVersions(ctx context.Context, cfg *config.Config, plan *Pru
 	}
 	// Unused versions, newest first: keep keep_versions of them, unless
 	// the quota needs room.
-	keep := min(cfg.KeepVersions, max(0, len(unused)-makeRoom))
+	keepVersions := spec.Retention.Versions()
+	keep := min(keepVersions, max(0, len(unused)-makeRoom))
 	var deletions []Decision
 	for i, v := range unused {
 		label := aws.ToString(v.VersionLabel)
 		switch {
 		case i < keep:
 			plan.KeepVersions = append(plan.KeepVersions, Decision{label, "among the newest keep_versions"})
-		case i < cfg.KeepVersions:
+		case i < keepVersions:
 			deletions = append(deletions, Decision{label, "unused; deleted to make room under the version quota"})
 		default:
-			deletions = append(deletions, Decision{label, "unused, older than the newest " + fmt.Sprint(cfg.KeepVersions)})
+			deletions = append(deletions, Decision{label, "unused, older than the newest " + fmt.Sprint(keepVersions)})
 		}
 	}
 	// Oldest first: if the run stops halfway, the newest remain.
@@ -263,13 +331,10 @@ func (p *Pruner) planVersions(ctx context.Context, cfg *config.Config, plan *Pru
 	return nil
 }
 
-// Prune carries out plan: it terminates the environments and waits for
-// them, then deletes the versions with their bundles. What Beanstalk
-// refuses for now (an operation in progress, a version in use) is skipped
-// and reported, not failed.
-func (p *Pruner) Prune(ctx context.Context, cfg *config.Config, plan *PrunePlan) (*PruneResult, error) {
-	m := p.monitor()
-	res := &PruneResult{}
+// apply carries out plan, which p.plan made just now.
+func (p Pruner) apply(ctx context.Context, spec Spec, plan *PrunePlan) (*PruneResult, error) {
+	m := p.Monitor
+	res := &PruneResult{Plan: plan}
 	var started []string
 	for _, d := range plan.Terminate {
 		_, err := p.EB.TerminateEnvironment(ctx, &eb.TerminateEnvironmentInput{EnvironmentName: aws.String(d.Name)})
@@ -281,7 +346,7 @@ func (p *Pruner) Prune(ctx context.Context, cfg *config.Config, plan *PrunePlan)
 		case err != nil:
 			return res, fmt.Errorf("prune: terminate %s: %w", d.Name, translate(err))
 		default:
-			p.info(fmt.Sprintf("terminating %s (%s)", d.Name, d.Reason))
+			p.Info(StepPrune, fmt.Sprintf("terminating %s (%s)", d.Name, d.Reason))
 			started = append(started, d.Name)
 		}
 	}
@@ -294,11 +359,11 @@ func (p *Pruner) Prune(ctx context.Context, cfg *config.Config, plan *PrunePlan)
 			}
 			return true, nil
 		}
-		if _, err := m.Wait(ctx, plan.Application, started, "to terminate", gone, WaitOptions{Timeout: cfg.Timeouts.Terminate, Observer: p.Observer, IgnoreErrorEvents: true}); err != nil {
+		if _, err := m.Wait(ctx, plan.Application, started, "to terminate", gone, WaitOptions{Timeout: spec.Timeouts.Terminate, Observer: p.Observer, IgnoreErrorEvents: true}); err != nil {
 			return res, fmt.Errorf("prune: %w", err)
 		}
 		res.Terminated = started
-		p.info(fmt.Sprintf("terminated %s", strings.Join(started, ", ")))
+		p.Info(StepPrune, fmt.Sprintf("terminated %s", strings.Join(started, ", ")))
 	}
 	for _, d := range plan.DeleteVersions {
 		_, err := p.EB.DeleteApplicationVersion(ctx, &eb.DeleteApplicationVersionInput{
@@ -308,7 +373,7 @@ func (p *Pruner) Prune(ctx context.Context, cfg *config.Config, plan *PrunePlan)
 		switch {
 		case err == nil:
 			res.Deleted = append(res.Deleted, d.Name)
-			p.info(fmt.Sprintf("deleted version %s and its bundle %s", d.Name, plan.bundles[d.Name]))
+			p.Info(StepPrune, fmt.Sprintf("deleted version %s and its bundle %s", d.Name, plan.bundles[d.Name]))
 		case code == "OperationInProgressFailure":
 			res.Skipped = append(res.Skipped, Decision{d.Name, "an operation on it is in progress; try again later"})
 		case code == "SourceBundleDeletionFailure":
@@ -322,7 +387,7 @@ func (p *Pruner) Prune(ctx context.Context, cfg *config.Config, plan *PrunePlan)
 		}
 	}
 	for _, s := range res.Skipped {
-		p.Observer.Emit(progress.Warning{At: m.clock.Now(), Step: StepPrune, Message: "skipped " + s.String()})
+		p.Warn(StepPrune, "skipped "+s.String())
 	}
 	return res, nil
 }

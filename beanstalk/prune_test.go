@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beanswap/beanswap/beanstalktest"
-	"github.com/beanswap/beanswap/config"
 )
 
 var t0 = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
@@ -88,13 +87,13 @@ func TestPrunePlan(t *testing.T) {
 	e.add("legacy", "legacy.us-east-1.elasticbeanstalk.com", "v1", ready, green, t0, map[string]string{})
 	e.add("hello-evil", "x.us-east-1.elasticbeanstalk.com", "v1", ready, green, t0, map[string]string{TagManagedBy: "beanswap", TagService: "other"})
 
-	cfg := config.Default()
-	cfg.Name, cfg.Application, cfg.CNAMEPrefix, cfg.KeepVersions = "hello", "hello", "hello", 1
+	spec := Spec{Service: "hello", Environment: EnvironmentSettings{InstanceProfile: "p"}, Retention: Retention{KeepVersions: 1}}
 	clk := beanstalktest.NewManualClock(t0.Add(6 * time.Hour))
+	rt := Runtime{Clock: clk}
 
 	t.Run("shared", func(t *testing.T) {
-		p := &Pruner{EB: e.fake("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "va"), Clock: clk}
-		plan, err := p.Plan(context.Background(), cfg, PruneOptions{})
+		p := Pruner{EB: e.fake("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "va"), Runtime: rt}
+		plan, err := p.Plan(context.Background(), spec, PruneOptions{})
 		require.NoError(t, err)
 		assert.ElementsMatch(t, []string{"hello-3", "hello-0"}, names(plan.Terminate), "%s", plan)
 		kept := map[string]string{}
@@ -113,26 +112,26 @@ func TestPrunePlan(t *testing.T) {
 		assert.Equal(t, []string{"v0", "v3", "v8", "v9"}, names(plan.DeleteVersions), "oldest first")
 	})
 	t.Run("exclusive", func(t *testing.T) {
-		p := &Pruner{EB: e.fake("v1"), Clock: clk}
-		plan, err := p.Plan(context.Background(), cfg, PruneOptions{Exclusive: true})
+		p := Pruner{EB: e.fake("v1"), Runtime: rt}
+		plan, err := p.Plan(context.Background(), spec, PruneOptions{Exclusive: true})
 		require.NoError(t, err)
 		assert.ElementsMatch(t, []string{"hello-3", "hello-6", "hello-0"}, names(plan.Terminate), "with the lock, a settled never-live candidate is abandoned; a young launching one is not")
 	})
 	t.Run("versions only, making room", func(t *testing.T) {
-		c := *cfg
-		c.KeepVersions = 10
-		p := &Pruner{EB: e.fake("v1", "v8", "v9"), Clock: clk}
-		plan, err := p.Plan(context.Background(), &c, PruneOptions{VersionsOnly: true, MakeRoom: 1})
+		c := spec
+		c.Retention.KeepVersions = 10
+		p := Pruner{EB: e.fake("v1", "v8", "v9"), Runtime: rt}
+		plan, err := p.Plan(context.Background(), c, PruneOptions{VersionsOnly: true, MakeRoom: 1})
 		require.NoError(t, err)
 		assert.Empty(t, plan.Terminate)
 		assert.Equal(t, []string{"v8"}, names(plan.DeleteVersions), "v1 is deployed to legacy; the oldest unused goes")
 		assert.Contains(t, plan.DeleteVersions[0].Reason, "room under the version quota")
 	})
 	t.Run("keep none", func(t *testing.T) {
-		c := *cfg
-		c.KeepEnvironments = 0
-		p := &Pruner{EB: e.fake(), Clock: clk}
-		plan, err := p.Plan(context.Background(), &c, PruneOptions{})
+		c := spec
+		c.Retention.KeepPrevious = -1
+		p := Pruner{EB: e.fake(), Runtime: rt}
+		plan, err := p.Plan(context.Background(), c, PruneOptions{})
 		require.NoError(t, err)
 		assert.Contains(t, names(plan.Terminate), "hello-4")
 	})
@@ -157,12 +156,61 @@ func TestPruneSkipsWhatBeanstalkRefuses(t *testing.T) {
 	f.TerminateEnvironmentFn = func(*eb.TerminateEnvironmentInput) (*eb.TerminateEnvironmentOutput, error) {
 		return nil, apiErr("InvalidParameterValue", "Environment named hello-4 is in an invalid state for this operation. Must be Ready.")
 	}
-	p := &Pruner{EB: f, Clock: beanstalktest.NewManualClock(t0)}
+	p := Pruner{EB: f, Runtime: Runtime{Clock: beanstalktest.NewManualClock(t0)}}
+	p.Monitor = p.MonitorFor(f)
 	plan := &PrunePlan{Application: "hello", Terminate: []Decision{{"hello-4", "x"}},
 		DeleteVersions: []Decision{{"busy", ""}, {"used", ""}, {"bundle", ""}, {"ok", ""}}}
-	res, err := p.Prune(context.Background(), config.Default(), plan)
+	res, err := p.apply(context.Background(), Spec{Service: "hello"}.withDefaults(), plan)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ok"}, res.Deleted)
 	assert.Empty(t, res.Terminated)
 	assert.Equal(t, []string{"hello-4", "busy", "used", "bundle"}, names(res.Skipped))
+}
+
+// TestApplyNeverTerminatesWhatIsKept hands Apply a plan made up to
+// terminate everything: only what a fresh plan decides is carried out.
+func TestApplyNeverTerminatesWhatIsKept(t *testing.T) {
+	ready, green := types.EnvironmentStatusReady, types.EnvironmentHealthGreen
+	e := &estate{}
+	e.add("hello-3", "hello.us-east-1.elasticbeanstalk.com", "v3", ready, green, t0.Add(3*time.Hour), managed(t0.Add(3*time.Hour)))
+	e.add("hello-2", "hello-2.us-east-1.elasticbeanstalk.com", "v2", ready, green, t0.Add(2*time.Hour), managed(t0.Add(2*time.Hour)))
+	e.add("hello-1", "hello-1.us-east-1.elasticbeanstalk.com", "v1", ready, green, t0.Add(time.Hour), managed(t0.Add(time.Hour)))
+	f := e.fake("v1", "v2", "v3")
+	var terminated []string
+	f.TerminateEnvironmentFn = func(in *eb.TerminateEnvironmentInput) (*eb.TerminateEnvironmentOutput, error) {
+		terminated = append(terminated, *in.EnvironmentName)
+		for i := range e.envs {
+			if *e.envs[i].EnvironmentName == *in.EnvironmentName {
+				e.envs[i].Status = types.EnvironmentStatusTerminated
+			}
+		}
+		return &eb.TerminateEnvironmentOutput{}, nil
+	}
+	f.DescribeEventsFn = func(*eb.DescribeEventsInput) (*eb.DescribeEventsOutput, error) {
+		return &eb.DescribeEventsOutput{}, nil
+	}
+	f.DeleteApplicationVersionFn = func(*eb.DeleteApplicationVersionInput) (*eb.DeleteApplicationVersionOutput, error) {
+		t.Error("no version may be deleted: all are in use")
+		return &eb.DeleteApplicationVersionOutput{}, nil
+	}
+	p := Pruner{EB: f, Runtime: Runtime{Clock: beanstalktest.NewManualClock(t0.Add(4 * time.Hour))}}
+	spec := Spec{Service: "hello", Environment: EnvironmentSettings{InstanceProfile: "p"}}
+	greedy := &PrunePlan{Application: "hello",
+		Terminate:      []Decision{{"hello-3", "made up"}, {"hello-2", "made up"}, {"hello-1", "made up"}},
+		DeleteVersions: []Decision{{"v3", "made up"}}}
+	res, err := p.Apply(context.Background(), spec, greedy)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"hello-1"}, terminated, "only what the policy allows: the live one and the rollback one stay")
+	assert.Equal(t, []string{"hello-1"}, res.Terminated)
+	skipped := map[string]string{}
+	for _, d := range res.Skipped {
+		skipped[d.Name] = d.Reason
+	}
+	assert.Equal(t, "kept: live", skipped["hello-3"])
+	assert.Contains(t, skipped["hello-2"], "kept for rollback")
+	assert.Contains(t, skipped["v3"], "kept: deployed to hello-3")
+
+	_, err = Pruner{}.Prune(context.Background(), spec, PruneOptions{})
+	assert.ErrorIs(t, err, ErrMissingClient, "a zero Pruner says what is missing")
+	assert.ErrorContains(t, err, "Pruner.EB is nil")
 }

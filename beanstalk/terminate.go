@@ -10,10 +10,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 )
 
-// Terminate terminates env and waits until Beanstalk reports it
+// terminate terminates env and waits until Beanstalk reports it
 // Terminated. An environment already gone is not an error. One that is
-// busy (updating) is waited for first, then terminated.
-func Terminate(ctx context.Context, api TerminateAPI, m *Monitor, app, env string, o WaitOptions) error {
+// busy (updating) is waited for first, then terminated. It is not
+// exported: what may be terminated is decided by the policies that call
+// it (a failed candidate's, Prune's), never by a caller's choice.
+func terminate(ctx context.Context, api TerminateAPI, m *Monitor, app, env string, o WaitOptions) error {
 	o.IgnoreErrorEvents = true
 	if o.Since.IsZero() {
 		o.Since = m.clock.Now()

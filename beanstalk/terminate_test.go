@@ -60,7 +60,7 @@ func TestTerminate(t *testing.T) {
 				return &eb.TerminateEnvironmentOutput{}, err
 			}
 			m := NewMonitor(f, MonitorOptions{Clock: beanstalktest.NewManualClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))})
-			err := Terminate(context.Background(), f, m, "app", "e", WaitOptions{Timeout: tc.timeout})
+			err := terminate(context.Background(), f, m, "app", "e", WaitOptions{Timeout: tc.timeout})
 			if tc.err == "" {
 				require.NoError(t, err)
 			} else {

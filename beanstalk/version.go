@@ -15,17 +15,9 @@ import (
 // BundleKey is where the source bundle of a version is stored in the bucket.
 func BundleKey(app, label string) string { return "beanswap/bundles/" + app + "/" + label + ".zip" }
 
-// ensureApplication creates app unless it exists.
-func (d *Deployer) ensureApplication(ctx context.Context, app, description string) (created bool, err error) {
-	out, err := d.EB.DescribeApplications(ctx, &eb.DescribeApplicationsInput{ApplicationNames: []string{app}})
-	if err != nil {
-		return false, fmt.Errorf("describe application %s: %w", app, err)
-	}
-	for _, a := range out.Applications {
-		if aws.ToString(a.ApplicationName) == app {
-			return false, nil
-		}
-	}
+// createApplication creates app; one that exists already (a concurrent
+// run made it) is fine.
+func (d Deployer) createApplication(ctx context.Context, app, description string) (created bool, err error) {
 	_, err = d.EB.CreateApplication(ctx, &eb.CreateApplicationInput{ApplicationName: aws.String(app), Description: aws.String(description)})
 	if err != nil && !isAlreadyExists(err) {
 		return false, fmt.Errorf("create application %s: %w", app, translate(err))
@@ -33,16 +25,10 @@ func (d *Deployer) ensureApplication(ctx context.Context, app, description strin
 	return err == nil, nil
 }
 
-// ensureVersion registers label with bundle, unless a version of that
-// label exists: the label holds the bundle's hash, so it is the same one.
-func (d *Deployer) ensureVersion(ctx context.Context, app, label, bucket string, bundle []byte, description string) (reused bool, err error) {
-	out, err := d.EB.DescribeApplicationVersions(ctx, &eb.DescribeApplicationVersionsInput{ApplicationName: aws.String(app), VersionLabels: []string{label}})
-	if err != nil {
-		return false, fmt.Errorf("describe version %s: %w", label, err)
-	}
-	if len(out.ApplicationVersions) > 0 {
-		return true, nil
-	}
+// createVersion uploads bundle and registers it as label. A version of
+// that label registered meanwhile (by a concurrent run) is the same one:
+// the label holds the bundle's hash.
+func (d Deployer) createVersion(ctx context.Context, app, label, bucket string, bundle []byte, description string) (reused bool, err error) {
 	key := BundleKey(app, label)
 	_, err = d.S3.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:               aws.String(bucket),
@@ -55,7 +41,7 @@ func (d *Deployer) ensureVersion(ctx context.Context, app, label, bucket string,
 	if err != nil {
 		return false, fmt.Errorf("upload source bundle to s3://%s/%s: %w", bucket, key, err)
 	}
-	d.info(fmt.Sprintf("uploaded source bundle s3://%s/%s (%d bytes)", bucket, key, len(bundle)))
+	d.Info(StepDeploy, fmt.Sprintf("uploaded source bundle s3://%s/%s (%d bytes)", bucket, key, len(bundle)))
 	_, err = d.EB.CreateApplicationVersion(ctx, &eb.CreateApplicationVersionInput{
 		ApplicationName: aws.String(app),
 		VersionLabel:    aws.String(label),
@@ -64,7 +50,7 @@ func (d *Deployer) ensureVersion(ctx context.Context, app, label, bucket string,
 	})
 	switch {
 	case isAlreadyExists(err):
-		return true, nil // a concurrent run registered it
+		return true, nil
 	case err != nil:
 		return false, fmt.Errorf("create application version %s (bundle s3://%s/%s left in place): %w", label, bucket, key, translate(err))
 	}

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -91,7 +90,7 @@ func NewServer(opts Options) (*Server, error) {
 }
 
 // Start starts a simulator for a test and closes it when the test ends.
-func Start(tb testing.TB, opts Options) *Server {
+func Start(tb TB, opts Options) *Server {
 	tb.Helper()
 	s, err := NewServer(opts)
 	if err != nil {
@@ -99,6 +98,15 @@ func Start(tb testing.TB, opts Options) *Server {
 	}
 	tb.Cleanup(s.Close)
 	return s
+}
+
+// TB is the part of testing.TB that Start uses; *testing.T and
+// *testing.B satisfy it. Taking it instead of testing.TB keeps the
+// testing package out of programs that serve the simulator.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
 }
 
 // Close stops the server and waits for it.

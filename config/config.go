@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/secret"
 )
 
@@ -15,7 +16,7 @@ const DeployTargetBeanstalk = "aws-beanstalk"
 
 // DefaultPlatformBranch is the Elastic Beanstalk platform branch searched for
 // the newest Docker platform when no platform is configured.
-const DefaultPlatformBranch = "Docker running on 64bit Amazon Linux 2023"
+const DefaultPlatformBranch = beanstalk.DefaultPlatformBranch
 
 // Environment types accepted by aws_environment_type.
 const (
@@ -320,24 +321,6 @@ func (c *Config) applyDerivedDefaults() {
 		}
 		c.LiveURL = scheme + c.LiveHost
 	}
-}
-
-// ContainerEnv returns the container's environment: PORT, PYM_ENV, Env and
-// the secrets. Secrets stay wrapped; reveal them only when sending them.
-func (c *Config) ContainerEnv() (plain map[string]string, secrets map[string]secret.Value) {
-	plain = map[string]string{
-		"PORT":    fmt.Sprint(c.ContainerPort),
-		"PYM_ENV": "live",
-	}
-	for k, v := range c.Env {
-		plain[k] = v
-	}
-	secrets = make(map[string]secret.Value, len(c.Secrets))
-	for k, v := range c.Secrets {
-		secrets[k] = v
-		delete(plain, k)
-	}
-	return plain, secrets
 }
 
 // String summarises the configuration without any secret value.

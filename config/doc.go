@@ -1,5 +1,12 @@
 // Package config loads the deploy settings of a service from a
-// pymacaron-compatible pym-config.yaml.
+// pymacaron-compatible pym-config.yaml:
+//
+//	cfg, err := config.Load("pym-config.yaml") // every problem at once, with file and line
+//	spec := cfg.Spec()                           // what package beanstalk takes
+//
+// Config.Spec is the one place where the file's keys become the plain Go
+// values the deploy packages take; an embedder without a file builds a
+// beanstalk.Spec directly.
 //
 // An existing pym-config.yaml loads unchanged: pymacaron's Beanstalk keys
 // (name, live_host, docker_repo, deploy_target, docker_bucket, aws_user,

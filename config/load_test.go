@@ -50,9 +50,9 @@ func TestLoadPymacaronFile(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"with_async", "include_links", "jwt_issuer", "jwt_secret", "my_api_key"}, noted)
 
-	plain, secrets := c.ContainerEnv()
-	assert.Equal(t, map[string]string{"PORT": "80", "PYM_ENV": "live", "LOG_LEVEL": "info"}, plain)
-	assert.Len(t, secrets, 1)
+	env := c.Spec().Environment
+	assert.Equal(t, map[string]string{"PYM_ENV": "live", "LOG_LEVEL": "info"}, env.Env)
+	assert.Len(t, env.Secrets, 1)
 }
 
 func TestLoadFileErrors(t *testing.T) {

@@ -24,7 +24,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 	require.NoError(t, err)
 	s := c.Secrets["API_TOKEN"]
 	require.Equal(t, secretValue, s.Reveal())
-	_, secrets := c.ContainerEnv()
+	secrets := c.Spec().Environment.Secrets
 
 	var out bytes.Buffer
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%10.3s", "%T %v"} {

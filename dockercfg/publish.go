@@ -18,6 +18,11 @@ type PublishInput struct {
 	Format string
 	// Upload tunes encryption and the bucket owner check.
 	Upload UploadOptions
+	// Load finds the Docker configuration when Publish is given no store.
+	Load []Option
+	// DryRun finds the credentials and renders the file but uploads
+	// nothing: Published says what would be written (Uploaded false).
+	DryRun bool
 }
 
 // Published says what Publish did.
@@ -32,11 +37,15 @@ type Published struct {
 	NoAuthReason string
 	// Source says where the credentials came from (file or helper).
 	Source string
+	// Uploaded is false for a dry run.
+	Uploaded bool
 }
 
 // Publish finds the credentials of image's registry in store, writes them
 // inline in an auth file and uploads it to S3. Images Beanstalk pulls
-// without one (Amazon ECR) are reported, not failed.
+// without one (Amazon ECR) are reported, not failed, and need no Docker
+// configuration: a nil store is loaded (Load with in.Load) only when the
+// registry needs credentials.
 func Publish(ctx context.Context, store *Store, client PutObjectAPI, in PublishInput) (Published, error) {
 	if in.Bucket == "" {
 		return Published{}, errors.New("publish registry auth: no bucket")
@@ -44,6 +53,18 @@ func Publish(ctx context.Context, store *Store, client PutObjectAPI, in PublishI
 	key := in.Key
 	if key == "" {
 		key = DefaultAuthKey
+	}
+	ref, err := ParseReference(in.Image)
+	if err != nil {
+		return Published{}, fmt.Errorf("publish registry auth: %w", err)
+	}
+	if reason, ok := ref.NeedsNoAuth(); ok {
+		return Published{Reference: ref, NoAuthReason: reason}, nil
+	}
+	if store == nil {
+		if store, err = Load(in.Load...); err != nil {
+			return Published{}, fmt.Errorf("publish registry auth for %s: %w", in.Image, err)
+		}
 	}
 	ref, creds, err := store.ForImage(ctx, in.Image)
 	switch {
@@ -57,14 +78,18 @@ func Publish(ctx context.Context, store *Store, client PutObjectAPI, in PublishI
 	if err != nil {
 		return Published{}, fmt.Errorf("publish registry auth for %s: %w", in.Image, err)
 	}
-	loc, err := Upload(ctx, client, in.Bucket, key, body, in.Upload)
-	if err != nil {
-		return Published{}, fmt.Errorf("publish registry auth for %s: %w", in.Image, err)
-	}
-	return Published{
+	pub := Published{
 		Reference:      ref,
 		Authentication: &Authentication{Bucket: in.Bucket, Key: key},
-		Location:       loc,
+		Location:       Location{Bucket: in.Bucket, Key: key},
 		Source:         creds.Source,
-	}, nil
+	}
+	if in.DryRun {
+		return pub, nil
+	}
+	if pub.Location, err = Upload(ctx, client, in.Bucket, key, body, in.Upload); err != nil {
+		return Published{}, fmt.Errorf("publish registry auth for %s: %w", in.Image, err)
+	}
+	pub.Uploaded = true
+	return pub, nil
 }

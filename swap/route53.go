@@ -12,7 +12,6 @@ import (
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 
 	"github.com/beanswap/beanswap/beanstalk"
-	"github.com/beanswap/beanswap/progress"
 )
 
 // RecordsAPI is what the Route53 update calls; *route53.Client satisfies it.
@@ -30,11 +29,11 @@ const recordTTL = 60
 // It reports whether it changed anything. An existing record of another
 // type (an alias at the zone apex, typically) is left alone, with a
 // warning: it cannot become a CNAME.
-func (s *Swapper) PointRecord(ctx context.Context, zoneID, host, cname, env string) (bool, error) {
-	return s.pointRecord(ctx, Input{ZoneID: zoneID, Host: host, Candidate: env}, cname)
+func (s Swapper) PointRecord(ctx context.Context, zoneID, host, cname, env string) (bool, error) {
+	return s.pointRecord(ctx, Input{ZoneID: zoneID, Host: host, Candidate: env}.withDefaults(), cname)
 }
 
-func (s *Swapper) pointRecord(ctx context.Context, in Input, cname string) (bool, error) {
+func (s Swapper) pointRecord(ctx context.Context, in Input, cname string) (bool, error) {
 	if s.Route53 == nil {
 		return false, errors.New("point Route53 record: no Route53 client")
 	}
@@ -50,11 +49,11 @@ func (s *Swapper) pointRecord(ctx context.Context, in Input, cname string) (bool
 			continue
 		}
 		if rr.Type == r53types.RRTypeCname && len(rr.ResourceRecords) == 1 && beanstalk.SameHost(aws.ToString(rr.ResourceRecords[0].Value), cname) {
-			s.info(fmt.Sprintf("Route53: %s already points at %s", in.Host, cname))
+			s.Info(Step, fmt.Sprintf("Route53: %s already points at %s", in.Host, cname))
 			return false, nil
 		}
 		if rr.Type != r53types.RRTypeCname {
-			s.Observer.Emit(progress.Warning{At: s.clock().Now(), Step: Step, Message: fmt.Sprintf("Route53: %s is a %s record, not a CNAME; left unchanged (point it at %s yourself)", in.Host, rr.Type, cname)})
+			s.Warn(Step, fmt.Sprintf("Route53: %s is a %s record, not a CNAME; left unchanged (point it at %s yourself)", in.Host, rr.Type, cname))
 			return false, nil
 		}
 	}
@@ -77,18 +76,15 @@ func (s *Swapper) pointRecord(ctx context.Context, in Input, cname string) (bool
 		return false, fmt.Errorf("point %s at %s: %w", in.Host, cname, err)
 	}
 	id := aws.ToString(change.ChangeInfo.Id)
-	s.info(fmt.Sprintf("Route53: %s → %s (change %s)", in.Host, cname, id))
+	s.Info(Step, fmt.Sprintf("Route53: %s → %s (change %s)", in.Host, cname, id))
 	timeout := in.DNSTimeout
-	if timeout <= 0 {
-		timeout = 5 * time.Minute
-	}
-	deadline := s.clock().Now().Add(timeout)
+	deadline := s.Clocked().Now().Add(timeout)
 	status := change.ChangeInfo.Status
 	for delay := 2 * time.Second; status != r53types.ChangeStatusInsync; delay = min(delay*2, 15*time.Second) {
-		if !s.clock().Now().Before(deadline) {
+		if !s.Clocked().Now().Before(deadline) {
 			return true, fmt.Errorf("change %s of %s still %s after %s", id, in.Host, status, timeout)
 		}
-		if err := s.clock().Sleep(ctx, delay); err != nil {
+		if err := s.Clocked().Sleep(ctx, delay); err != nil {
 			return true, fmt.Errorf("wait for change %s of %s: %w", id, in.Host, err)
 		}
 		got, err := s.Route53.GetChange(ctx, &route53.GetChangeInput{Id: aws.String(id)})
@@ -97,6 +93,6 @@ func (s *Swapper) pointRecord(ctx context.Context, in Input, cname string) (bool
 		}
 		status = got.ChangeInfo.Status
 	}
-	s.info(fmt.Sprintf("Route53: change %s is INSYNC", id))
+	s.Info(Step, fmt.Sprintf("Route53: change %s is INSYNC", id))
 	return true, nil
 }

@@ -1,15 +1,24 @@
 // Package swap moves live traffic to a new environment the blue/green
-// way: it exchanges the CNAMEs of the new and the live environment, waits
-// for Beanstalk to finish, verifies the live URL now serves the new
-// version (and keeps doing so for a while), swaps back by itself when it
-// does not, and points the live host's Route53 record at the live CNAME.
+// way, and is the only code in beanswap that does:
+//
+//	res, err := swap.Swapper{EB: client}.Swap(ctx, swap.Input{
+//		Application: "hello", Candidate: "hello-1-4-2-3f9a0c1b", Live: "hello-1-4-1-77aa01ee",
+//		Version: "1.4.2-3f9a0c1b2e", Check: checks,
+//	})
+//
+// Swap makes sure the candidate is Ready and healthy and passed its
+// acceptance checks (it runs them itself unless handed the proof that
+// they passed), marks the live environment as the one kept for rollback,
+// exchanges the CNAMEs of the two, waits for Beanstalk to finish,
+// verifies the live URL now serves the candidate (at once and again after
+// a soak), swaps back by itself when it does not, marks the candidate
+// live when it does, and points the live host's Route53 record at the
+// live CNAME.
 package swap
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,48 +27,51 @@ import (
 
 	"github.com/beanswap/beanswap/acceptance"
 	"github.com/beanswap/beanswap/beanstalk"
-	"github.com/beanswap/beanswap/clock"
-	"github.com/beanswap/beanswap/progress"
 )
 
 // Step names the swap step in progress events.
 const Step = "swap"
 
-// SwapAPI is the Beanstalk call Swap makes besides polling;
-// *elasticbeanstalk.Client satisfies it.
+// SwapAPI is the Beanstalk calls Swap makes; *elasticbeanstalk.Client
+// satisfies it.
 type SwapAPI interface {
+	beanstalk.MonitorAPI
+	beanstalk.TagsAPI
 	SwapEnvironmentCNAMEs(ctx context.Context, in *eb.SwapEnvironmentCNAMEsInput, optFns ...func(*eb.Options)) (*eb.SwapEnvironmentCNAMEsOutput, error)
 }
 
-// Swapper swaps CNAMEs. Set EB and Monitor; Route53 only when a zone is
-// configured.
+// Swapper swaps CNAMEs. Set EB; Route53 only when a zone is configured.
+// A missing client or input is an error naming it, never a panic; a
+// Swapper is not modified by its methods.
 type Swapper struct {
-	EB      SwapAPI
-	Monitor *beanstalk.Monitor
+	EB SwapAPI
 	// Route53 updates the live host's record; nil skips that.
 	Route53 RecordsAPI
-	// Clock times the soak and DNS waits; default the Monitor's clock.
-	Clock    clock.Clock
-	Observer progress.Observer
-	Logger   *slog.Logger
+	beanstalk.Runtime
 }
 
 // Input is one swap.
 type Input struct {
+	// Application, Candidate and Live are required: the candidate takes
+	// the live CNAME from Live.
 	Application string
-	// Candidate is the environment to make live.
-	Candidate string
-	// Live is the environment holding the live CNAME now.
-	Live string
+	Candidate   string
+	Live        string
 	// LiveCNAME is the live CNAME, when known. A candidate that holds it
 	// already (a swap an interrupted run started, which Beanstalk
 	// finished) is not swapped again, only verified.
 	LiveCNAME string
 	// Version is the candidate's version label, for {version} in checks.
 	Version string
-	// Verify runs against the live CNAME after the swap; nil skips
-	// verification (not recommended).
-	Verify acceptance.Checker
+	// Check is required: the acceptance checks, run against the
+	// candidate before the swap (unless Accepted proves they passed) and
+	// against the live CNAME after it.
+	Check acceptance.Checker
+	// Accepted is the proof, from acceptance.Run or
+	// beanstalk.Deployment.Accept, that Check passed on the candidate.
+	Accepted acceptance.Passed
+	// HTTPS reaches the environments over HTTPS (they have a certificate).
+	HTTPS bool
 	// Soak is how long the new live environment must stay healthy after
 	// verification, before it is checked again; default 1 minute
 	// (pymacaron slept 60 s before its live tests).
@@ -80,169 +92,182 @@ type Result struct {
 	Previous string
 	// LiveCNAME is the live CNAME.
 	LiveCNAME string
+	// Verified counts the passed checks of the live URL (two: right after
+	// the swap and after the soak).
+	Verified int
 	// RecordChanged is true when the Route53 record was written.
 	RecordChanged bool
 }
 
-// Error reports a swap that did not end with the candidate live. It says
-// at which stage it stopped, and whether traffic was swapped back.
-type Error struct {
-	// Stage is "swap", "verify" or "swap back".
-	Stage string
-	// Live is where live traffic is now, as far as known.
-	Live string
-	// SwappedBack is true when verification failed and the original live
-	// environment holds the live CNAME again.
-	SwappedBack bool
-	// Err is the first failure; SwapBackErr the failure to swap back.
-	Err         error
-	SwapBackErr error
-}
-
-func (e *Error) Error() string {
+func (in Input) check() error {
 	switch {
-	case e.SwapBackErr != nil:
-		return fmt.Sprintf("swap: %s failed: %v; swapping back FAILED too: %v; live traffic may be on %s: check now", e.Stage, e.Err, e.SwapBackErr, e.Live)
-	case e.SwappedBack:
-		return fmt.Sprintf("swap: %s failed: %v; swapped back, %s is live again", e.Stage, e.Err, e.Live)
-	default:
-		return fmt.Sprintf("swap: %s failed: %v; live traffic on %s", e.Stage, e.Err, e.Live)
+	case in.Application == "":
+		return fmt.Errorf("swap: Input.Application is empty: %w", ErrInvalidInput)
+	case in.Candidate == "":
+		return fmt.Errorf("swap: Input.Candidate is empty: %w", ErrInvalidInput)
+	case in.Live == "":
+		return fmt.Errorf("swap: Input.Live is empty: %w", ErrInvalidInput)
+	case in.Candidate == in.Live:
+		return fmt.Errorf("swap: %s is live already: %w", in.Candidate, ErrInvalidInput)
+	case in.Check == nil:
+		return fmt.Errorf("swap: Input.Check is nil: live traffic only moves to a checked environment: %w", ErrInvalidInput)
 	}
+	return nil
 }
 
-func (e *Error) Unwrap() []error {
-	if e.SwapBackErr != nil {
-		return []error{e.Err, e.SwapBackErr}
-	}
-	return []error{e.Err}
-}
-
-// ErrNotReady: an environment to swap is not Ready and healthy.
-var ErrNotReady = errors.New("environment not ready for a swap")
-
-func (s *Swapper) clock() clock.Clock {
-	if s.Clock != nil {
-		return s.Clock
-	}
-	return s.Monitor.Clock()
-}
-
-func (s *Swapper) info(msg string) {
-	s.Observer.Emit(progress.Info{At: s.clock().Now(), Step: Step, Message: msg})
-	if s.Logger != nil {
-		s.Logger.Debug(msg, "step", Step)
-	}
-}
-
-// Swap makes in.Candidate live. On success the candidate holds the live
-// CNAME and passed verification twice (right after the swap and after the
-// soak). When verification fails it swaps back and returns an *Error with
-// SwappedBack set.
-func (s *Swapper) Swap(ctx context.Context, in Input) (*Result, error) {
+func (in Input) withDefaults() Input {
 	if in.Timeout <= 0 {
 		in.Timeout = 10 * time.Minute
 	}
 	if in.Soak <= 0 {
 		in.Soak = time.Minute
 	}
-	envs, err := s.Monitor.Environments(ctx, in.Application, in.Candidate, in.Live)
+	if in.DNSTimeout <= 0 {
+		in.DNSTimeout = 5 * time.Minute
+	}
+	return in
+}
+
+func (in Input) url(host string) string {
+	if in.HTTPS {
+		return "https://" + host
+	}
+	return "http://" + host
+}
+
+// Swap makes in.Candidate live. On success the candidate holds the live
+// CNAME, passed verification twice (right after the swap and after the
+// soak) and is marked live. When verification fails it swaps back and
+// returns an *Error with SwappedBack set; every failure is an *Error
+// saying where live traffic is.
+func (s Swapper) Swap(ctx context.Context, in Input) (*Result, error) {
+	if s.EB == nil {
+		return nil, fmt.Errorf("swap: Swapper.EB is nil: %w", beanstalk.ErrMissingClient)
+	}
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	in = in.withDefaults()
+	s.Monitor = s.MonitorFor(s.EB) // one budget for the whole call (s is a copy)
+	fail := func(stage string, err error) *Error {
+		return &Error{Stage: stage, Live: in.Live, Candidate: in.Candidate, Previous: in.Live, LiveCNAME: in.LiveCNAME, Err: err}
+	}
+
+	cand, live, err := s.ready(ctx, in)
 	if err != nil {
-		return nil, &Error{Stage: "swap", Live: in.Live, Err: err}
-	}
-	var cand, live types.EnvironmentDescription
-	for _, p := range []struct {
-		name string
-		env  *types.EnvironmentDescription
-	}{{in.Candidate, &cand}, {in.Live, &live}} {
-		e, err := beanstalk.Newest(envs, p.name)
-		if err != nil {
-			return nil, &Error{Stage: "swap", Live: in.Live, Err: err}
-		}
-		if e.Status != types.EnvironmentStatusReady {
-			return nil, &Error{Stage: "swap", Live: in.Live, Err: fmt.Errorf("%w: %s is %s", ErrNotReady, p.name, e.Status)}
-		}
-		*p.env = e
-	}
-	if cand.Health != types.EnvironmentHealthGreen {
-		return nil, &Error{Stage: "swap", Live: in.Live, Err: fmt.Errorf("%w: %s health is %s", ErrNotReady, in.Candidate, cand.Health)}
+		return nil, fail(StageSwap, err)
 	}
 	liveCNAME := aws.ToString(live.CNAME)
-	if in.LiveCNAME != "" && beanstalk.SameHost(aws.ToString(cand.CNAME), in.LiveCNAME) {
+	resumed := in.LiveCNAME != "" && beanstalk.SameHost(aws.ToString(cand.CNAME), in.LiveCNAME)
+	if resumed {
 		liveCNAME = in.LiveCNAME
-		s.info(fmt.Sprintf("%s holds %s already (an earlier run swapped); verifying", in.Candidate, liveCNAME))
-	} else {
-		s.info(fmt.Sprintf("swapping CNAMEs: %s takes %s from %s", in.Candidate, liveCNAME, in.Live))
-		if err := s.exchange(ctx, in, in.Candidate, in.Live, liveCNAME); err != nil {
-			return nil, &Error{Stage: "swap", Live: in.Live, Err: err}
+		s.Info(Step, fmt.Sprintf("%s holds %s already (an earlier run swapped); verifying", in.Candidate, liveCNAME))
+	} else if !in.Accepted.Covers(in.Candidate, in.Version) {
+		s.Info(Step, "checking "+in.Candidate+" before it takes live traffic")
+		if err := in.Check.Check(ctx, acceptance.Target{URL: in.url(aws.ToString(cand.CNAME)), Environment: in.Candidate, Version: in.Version}); err != nil {
+			return nil, fail(StageAccept, err)
 		}
 	}
+	// The environment losing the CNAME must stay recognisable as the
+	// rollback one, or pruning would take it for an abandoned candidate.
+	if err := s.markRollback(ctx, in, live); err != nil {
+		return nil, fail(StageSwap, err)
+	}
+	if !resumed {
+		s.Info(Step, fmt.Sprintf("swapping CNAMEs: %s takes %s from %s", in.Candidate, liveCNAME, in.Live))
+		if called, err := s.exchange(ctx, in, in.Candidate, in.Live, liveCNAME); err != nil {
+			e := fail(StageSwap, err)
+			e.LiveCNAME = liveCNAME
+			if called {
+				e.Swapped, e.Live = true, "" // the call went out: either may hold it
+			}
+			return nil, e
+		}
+		s.Info(Step, fmt.Sprintf("%s now holds %s", in.Candidate, liveCNAME))
+	}
 	res := &Result{Live: in.Candidate, Previous: in.Live, LiveCNAME: liveCNAME}
-	s.info(fmt.Sprintf("%s now holds %s", in.Candidate, liveCNAME))
 
-	if err := s.verify(ctx, in, liveCNAME); err != nil {
-		s.info(fmt.Sprintf("verification of %s failed; swapping back to %s", liveCNAME, in.Live))
+	verified, err := s.verify(ctx, in, liveCNAME)
+	res.Verified = verified
+	if err != nil {
+		e := fail(StageVerify, err)
+		e.Swapped, e.LiveCNAME, e.Live = true, liveCNAME, in.Candidate
 		if ctx.Err() != nil {
-			return res, &Error{Stage: "verify", Live: in.Candidate, Err: err, SwapBackErr: fmt.Errorf("not attempted: %w", ctx.Err())}
+			e.Live, e.SwapBackErr = "", fmt.Errorf("not attempted: %w", ctx.Err())
+			return res, e
 		}
-		if berr := s.exchange(ctx, in, in.Live, in.Candidate, liveCNAME); berr != nil {
-			return res, &Error{Stage: "verify", Live: "unknown", Err: err, SwapBackErr: berr}
+		s.Info(Step, fmt.Sprintf("verification of %s failed; swapping back to %s", liveCNAME, in.Live))
+		if _, berr := s.exchange(ctx, in, in.Live, in.Candidate, liveCNAME); berr != nil {
+			e.Live, e.SwapBackErr = "", berr
+			return res, e
 		}
-		return nil, &Error{Stage: "verify", Live: in.Live, SwappedBack: true, Err: err}
+		e.Live, e.SwappedBack = in.Live, true
+		return nil, e
+	}
+	if err := beanstalk.MarkLive(ctx, s.EB, cand, s.Clocked().Now()); err != nil {
+		s.Warn(Step, err.Error()+" (it is live; pruning keeps it as such)")
 	}
 
 	if in.ZoneID != "" && in.Host != "" && s.Route53 != nil {
 		changed, err := s.pointRecord(ctx, in, liveCNAME)
 		res.RecordChanged = changed
 		if err != nil {
-			return res, fmt.Errorf("swap succeeded, %s is live, but updating Route53: %w", in.Candidate, err)
+			return res, fmt.Errorf("swap succeeded, %s is live on %s, but updating Route53: %w", in.Candidate, liveCNAME, err)
 		}
 	}
 	return res, nil
 }
 
-// exchange swaps the CNAMEs of a (taking cname) and b, and waits until
-// Beanstalk shows a holding it and both Ready.
-func (s *Swapper) exchange(ctx context.Context, in Input, a, b, cname string) error {
-	since := s.clock().Now()
-	_, err := s.EB.SwapEnvironmentCNAMEs(ctx, &eb.SwapEnvironmentCNAMEsInput{
-		SourceEnvironmentName:      aws.String(a),
-		DestinationEnvironmentName: aws.String(b),
-	})
+// ready describes both environments and waits (bounded) while either is
+// busy (an update, a tag write); it refuses one that is terminating or
+// gone, and a candidate that is not healthy.
+func (s Swapper) ready(ctx context.Context, in Input) (cand, live types.EnvironmentDescription, err error) {
+	names := []string{in.Candidate, in.Live}
+	settled := func(envs map[string]types.EnvironmentDescription) (bool, error) {
+		for _, n := range names {
+			e, ok := envs[n]
+			if !ok {
+				return false, fmt.Errorf("environment %s: %w", n, beanstalk.ErrNotFound)
+			}
+			switch e.Status {
+			case types.EnvironmentStatusReady:
+			case types.EnvironmentStatusLaunching, types.EnvironmentStatusUpdating:
+				return false, nil
+			default:
+				return false, fmt.Errorf("%w: %s is %s", ErrNotReady, n, e.Status)
+			}
+		}
+		return true, nil
+	}
+	envs, err := s.Monitor.Wait(ctx, in.Application, names, "to be Ready for the swap", settled,
+		beanstalk.WaitOptions{Timeout: in.Timeout, Observer: s.Observer, Interval: 5 * time.Second, IgnoreErrorEvents: true})
 	if err != nil {
-		return fmt.Errorf("swap CNAMEs of %s and %s: %w", a, b, err)
+		return cand, live, err
 	}
-	swapped := func(envs map[string]types.EnvironmentDescription) (bool, error) {
-		ea, eb := envs[a], envs[b]
-		return ea.Status == types.EnvironmentStatusReady && eb.Status == types.EnvironmentStatusReady &&
-			beanstalk.SameHost(aws.ToString(ea.CNAME), cname), nil
+	cand, live = envs[in.Candidate], envs[in.Live]
+	if cand.Health != types.EnvironmentHealthGreen {
+		return cand, live, fmt.Errorf("%w: %s health is %s", ErrNotReady, in.Candidate, cand.Health)
 	}
-	_, err = s.Monitor.Wait(ctx, in.Application, []string{a, b}, "to finish swapping CNAMEs", swapped,
-		beanstalk.WaitOptions{Timeout: in.Timeout, Since: since, Observer: s.Observer, Interval: 2 * time.Second})
-	return err
+	return cand, live, nil
 }
 
-// verify runs the checks against the live CNAME, waits the soak, checks
-// the environment is still healthy, and runs them again.
-func (s *Swapper) verify(ctx context.Context, in Input, liveCNAME string) error {
-	if in.Verify == nil {
-		s.info("no verification configured: trusting the swap")
-		return nil
-	}
-	target := acceptance.Target{URL: "http://" + liveCNAME, Environment: in.Candidate, Version: in.Version}
-	if err := in.Verify.Check(ctx, target); err != nil {
-		return err
-	}
-	s.info(fmt.Sprintf("live URL serves %s; watching it for %s", in.Version, in.Soak))
-	if err := s.clock().Sleep(ctx, in.Soak); err != nil {
-		return err
-	}
-	e, err := s.Monitor.Environment(ctx, in.Application, in.Candidate)
+// markRollback tags the live environment as having gone live, when it
+// is not tagged so yet (a first deploy never verified, one made by
+// hand): it is about to become the rollback environment.
+func (s Swapper) markRollback(ctx context.Context, in Input, live types.EnvironmentDescription) error {
+	tags, err := s.Monitor.Tags(ctx, s.EB, aws.ToString(live.EnvironmentArn))
 	if err != nil {
 		return err
 	}
-	if e.Health == types.EnvironmentHealthRed {
-		causes := s.Monitor.HealthCauses(ctx, in.Candidate)
-		return fmt.Errorf("%s turned %s (%s) after the swap: %v", in.Candidate, e.Health, e.HealthStatus, causes)
+	if tags[beanstalk.TagWentLive] != "" {
+		return nil
 	}
-	return in.Verify.Check(ctx, target)
+	since := aws.ToTime(live.DateUpdated)
+	if since.IsZero() {
+		since = s.Clocked().Now()
+	}
+	if err := beanstalk.MarkLive(ctx, s.EB, live, since); err != nil {
+		return fmt.Errorf("mark %s as the rollback environment (nothing was swapped): %w", in.Live, err)
+	}
+	return nil
 }

@@ -91,79 +91,144 @@ func (f *flakySwap) SwapEnvironmentCNAMEs(ctx context.Context, in *eb.SwapEnviro
 	return f.SwapAPI.SwapEnvironmentCNAMEs(ctx, in, o...)
 }
 
+func (b *blueGreen) swapper(eb SwapAPI, obs progress.Observer) Swapper {
+	return Swapper{EB: eb, Runtime: beanstalk.Runtime{Monitor: b.mon, Observer: obs}}
+}
+
+// tags returns an environment's tags.
+func (b *blueGreen) tags(t *testing.T, env string) map[string]string {
+	e, err := b.mon.Environment(context.Background(), "hello", env)
+	require.NoError(t, err)
+	tags, err := b.mon.Tags(context.Background(), b.eb, aws.ToString(e.EnvironmentArn))
+	require.NoError(t, err)
+	return tags
+}
+
 func TestSwapVerified(t *testing.T) {
 	b := newBlueGreen(t, beanstalktest.Outcome{})
 	rec := &progress.Recorder{}
-	s := &Swapper{EB: b.eb, Monitor: b.mon, Observer: rec.Observe}
-	res, err := s.Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Verify: b.pingCheck(rec.Observe)})
+	res, err := b.swapper(b.eb, rec.Observe).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: b.pingCheck(rec.Observe)})
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Live: "hello-green", Previous: "hello-blue", LiveCNAME: liveCNAME}, res)
+	assert.Equal(t, &Result{Live: "hello-green", Previous: "hello-blue", LiveCNAME: liveCNAME, Verified: 2}, res)
 	assert.Equal(t, "hello-green", b.holder(t))
-	checks := 0
+	var targets []string
 	for _, e := range rec.Events() {
 		if c, ok := e.(progress.CheckResult); ok && c.Passed {
-			checks++
+			targets = append(targets, c.Target)
 		}
 	}
-	assert.Equal(t, 2, checks, "verified right after the swap and after the soak")
+	assert.Equal(t, []string{"http://hello-green.us-east-1.elasticbeanstalk.com/ping", "http://" + liveCNAME + "/ping", "http://" + liveCNAME + "/ping"}, targets,
+		"checked before the swap, verified right after it and after the soak")
+	assert.NotEmpty(t, b.tags(t, "hello-green")[beanstalk.TagWentLive], "the swap marks the new live environment")
+	assert.NotEmpty(t, b.tags(t, "hello-blue")[beanstalk.TagWentLive], "and the one it took the CNAME from, kept for rollback")
+}
+
+func TestSwapTrustsAProofOfAcceptance(t *testing.T) {
+	b := newBlueGreen(t, beanstalktest.Outcome{})
+	ctx := context.Background()
+	var checked []string
+	check := acceptance.CheckerFunc(func(_ context.Context, tg acceptance.Target) error { checked = append(checked, tg.URL); return nil })
+	passed, err := acceptance.Run(ctx, check, acceptance.Target{URL: "http://hello-green.us-east-1.elasticbeanstalk.com", Environment: "hello-green", Version: "v2"})
+	require.NoError(t, err)
+	checked = nil
+	_, err = b.swapper(b.eb, nil).Swap(ctx, Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Version: "v2", Check: check, Accepted: passed})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"http://" + liveCNAME, "http://" + liveCNAME}, checked, "not checked again before the swap; verified after it")
+}
+
+func TestSwapChecksTheCandidateFirst(t *testing.T) {
+	b := newBlueGreen(t, beanstalktest.Outcome{Handler: http.NotFoundHandler()})
+	flaky := &flakySwap{SwapAPI: b.eb}
+	_, err := b.swapper(flaky, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: b.pingCheck()})
+	var se *Error
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, StageAccept, se.Stage)
+	assert.Equal(t, "hello-blue", se.Live)
+	assert.ErrorIs(t, err, acceptance.ErrFailed)
+	assert.Empty(t, flaky.calls, "no swap")
+	assert.Equal(t, "hello-blue", b.holder(t))
 }
 
 func TestSwapBackWhenVerificationFails(t *testing.T) {
 	b := newBlueGreen(t, beanstalktest.Outcome{DegradeAfterSwap: true})
 	flaky := &flakySwap{SwapAPI: b.eb}
-	s := &Swapper{EB: flaky, Monitor: b.mon}
-	_, err := s.Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Verify: b.pingCheck()})
+	_, err := b.swapper(flaky, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: b.pingCheck()})
 	var se *Error
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, "verify", se.Stage)
+	assert.Equal(t, StageVerify, se.Stage)
 	assert.True(t, se.SwappedBack)
 	assert.Equal(t, "hello-blue", se.Live)
 	assert.Contains(t, err.Error(), "hello-green turned Red")
 	assert.Equal(t, "hello-blue", b.holder(t), "traffic is back")
 	assert.Equal(t, [][2]string{{"hello-green", "hello-blue"}, {"hello-blue", "hello-green"}}, flaky.calls)
+	assert.Empty(t, b.tags(t, "hello-green")[beanstalk.TagWentLive], "a candidate swapped back is never marked live")
 }
 
 func TestSwapBackFails(t *testing.T) {
 	b := newBlueGreen(t, beanstalktest.Outcome{Handler: http.NotFoundHandler()})
-	s := &Swapper{EB: &flakySwap{SwapAPI: b.eb, fail: map[int]bool{2: true}}, Monitor: b.mon}
-	_, err := s.Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Verify: b.pingCheck()})
+	ctx := context.Background()
+	// The checks passed before (the handler broke since): the proof.
+	passed, err := acceptance.Run(ctx, acceptance.CheckerFunc(func(context.Context, acceptance.Target) error { return nil }), acceptance.Target{Environment: "hello-green"})
+	require.NoError(t, err)
+	_, err = b.swapper(&flakySwap{SwapAPI: b.eb, fail: map[int]bool{2: true}}, nil).Swap(ctx, Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: b.pingCheck(), Accepted: passed})
 	var se *Error
 	require.ErrorAs(t, err, &se)
 	assert.False(t, se.SwappedBack)
 	assert.Error(t, se.SwapBackErr)
-	assert.Equal(t, "unknown", se.Live)
+	assert.True(t, se.Uncertain())
+	assert.Empty(t, se.Live)
 	assert.Contains(t, err.Error(), "swapping back FAILED too")
+	assert.Contains(t, err.Error(), "live traffic may be on either environment (hello-green or hello-blue)")
 	assert.Contains(t, err.Error(), "status 404, want 200")
 }
 
 func TestSwapRefusals(t *testing.T) {
-	t.Run("candidate not ready", func(t *testing.T) {
+	ok := acceptance.CheckerFunc(func(context.Context, acceptance.Target) error { return nil })
+	t.Run("candidate busy: waited for", func(t *testing.T) {
 		b := newBlueGreen(t, beanstalktest.Outcome{})
 		_, err := b.eb.UpdateEnvironment(context.Background(), &eb.UpdateEnvironmentInput{EnvironmentName: aws.String("hello-green"), Description: aws.String("busy")})
 		require.NoError(t, err)
-		_, err = (&Swapper{EB: b.eb, Monitor: b.mon}).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue"})
+		res, err := b.swapper(b.eb, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: ok})
+		require.NoError(t, err, "an update in progress is waited for, not refused")
+		assert.Equal(t, "hello-green", res.Live)
+	})
+	t.Run("candidate terminating", func(t *testing.T) {
+		b := newBlueGreen(t, beanstalktest.Outcome{})
+		_, err := b.eb.TerminateEnvironment(context.Background(), &eb.TerminateEnvironmentInput{EnvironmentName: aws.String("hello-green")})
+		require.NoError(t, err)
+		_, err = b.swapper(b.eb, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: ok})
 		assert.ErrorIs(t, err, ErrNotReady)
-		assert.ErrorContains(t, err, "hello-green is Updating")
+		assert.ErrorContains(t, err, "hello-green is Terminating")
 		assert.Equal(t, "hello-blue", b.holder(t))
 	})
 	t.Run("candidate unhealthy", func(t *testing.T) {
 		b := newBlueGreen(t, beanstalktest.Outcome{NeverHealthy: true})
-		_, err := (&Swapper{EB: b.eb, Monitor: b.mon}).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue"})
+		_, err := b.swapper(b.eb, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: ok})
 		assert.ErrorIs(t, err, ErrNotReady)
 		assert.ErrorContains(t, err, "health is Grey")
 	})
 	t.Run("missing environment", func(t *testing.T) {
 		b := newBlueGreen(t, beanstalktest.Outcome{})
-		_, err := (&Swapper{EB: b.eb, Monitor: b.mon}).Swap(context.Background(), Input{Application: "hello", Candidate: "nope", Live: "hello-blue"})
+		_, err := b.swapper(b.eb, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "nope", Live: "hello-blue", Check: ok})
 		assert.ErrorIs(t, err, beanstalk.ErrNotFound)
 	})
 	t.Run("swap call fails", func(t *testing.T) {
 		b := newBlueGreen(t, beanstalktest.Outcome{})
-		_, err := (&Swapper{EB: &flakySwap{SwapAPI: b.eb, fail: map[int]bool{1: true}}, Monitor: b.mon}).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue"})
+		_, err := b.swapper(&flakySwap{SwapAPI: b.eb, fail: map[int]bool{1: true}}, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: ok})
 		var se *Error
 		require.ErrorAs(t, err, &se)
-		assert.Equal(t, "swap", se.Stage)
+		assert.Equal(t, StageSwap, se.Stage)
 		assert.Contains(t, err.Error(), "simulated outage; live traffic on hello-blue")
+	})
+	t.Run("incomplete input or swapper", func(t *testing.T) {
+		b := newBlueGreen(t, beanstalktest.Outcome{})
+		_, err := Swapper{}.Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: ok})
+		assert.ErrorIs(t, err, beanstalk.ErrMissingClient, "a zero Swapper names what is missing")
+		assert.ErrorContains(t, err, "Swapper.EB is nil")
+		_, err = b.swapper(b.eb, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue"})
+		assert.ErrorIs(t, err, ErrInvalidInput)
+		assert.ErrorContains(t, err, "Input.Check is nil")
+		assert.Equal(t, "hello-blue", b.holder(t))
 	})
 }
 
@@ -218,7 +283,7 @@ func TestPointRecord(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			clk := beanstalktest.NewManualClock(time.Time{})
 			rec := &progress.Recorder{}
-			s := &Swapper{Route53: tc.r53, Clock: clk, Observer: rec.Observe}
+			s := Swapper{Route53: tc.r53, Runtime: beanstalk.Runtime{Clock: clk, Observer: rec.Observe}}
 			changed, err := s.PointRecord(context.Background(), "Z1", "api.example.com", liveCNAME, "hello-green")
 			assert.Equal(t, tc.changed, changed)
 			if tc.err != "" {

@@ -1,6 +1,6 @@
 // Command embed is the smallest program embedding beanswap: it builds its
-// configuration in Go, brings its own acceptance check, and deploys one
-// image blue/green. Without -aws it deploys to the built-in simulator.
+// configuration in Go (no pym-config.yaml) and deploys one image
+// blue/green. Without -aws it deploys to the built-in simulator.
 //
 //	go run ./examples/embed                      # against the simulator
 //	go run ./examples/embed -aws -image IMAGE    # against your AWS account
@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -22,7 +21,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/beanswap/beanswap"
-	"github.com/beanswap/beanswap/acceptance"
 	"github.com/beanswap/beanswap/beanstalktest"
 	"github.com/beanswap/beanswap/clock"
 	"github.com/beanswap/beanswap/config"
@@ -75,30 +73,10 @@ func run(ctx context.Context, useAWS bool, image string, out io.Writer) error {
 		httpClient = &http.Client{Timeout: 10 * time.Second}
 	}
 
-	// Our own acceptance check: the service must answer /version with the
-	// label of the version being deployed.
-	versionCheck := acceptance.CheckerFunc(func(ctx context.Context, t acceptance.Target) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.URL+"/version", nil)
-		if err != nil {
-			return err
-		}
-		resp, err := httpClient.Do(req)
-		if err != nil {
-			return fmt.Errorf("GET %s/version: %w", t.URL, err)
-		}
-		defer resp.Body.Close()
-		var v struct{ Version string }
-		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || v.Version != t.Version {
-			return fmt.Errorf("%s serves version %q, want %q", t.URL, v.Version, t.Version)
-		}
-		return nil
-	})
-
-	p := &beanswap.Pipeline{
+	svc := &beanswap.Service{
 		Config:     cfg,
-		Image:      image,
 		Clients:    beanswap.NewClients(awsCfg),
-		Acceptance: versionCheck,
+		HTTPClient: httpClient,
 		Clock:      clk,
 		Observer: func(e progress.Event) {
 			if s, ok := e.(progress.StepFinished); ok {
@@ -106,7 +84,7 @@ func run(ctx context.Context, useAWS bool, image string, out io.Writer) error {
 			}
 		},
 	}
-	report, err := p.Run(ctx)
+	report, err := svc.Deploy(ctx, image)
 	if err != nil {
 		return err
 	}

@@ -22,10 +22,34 @@ import (
 	"github.com/beanswap/beanswap/acceptance"
 	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/beanstalktest"
+	"github.com/beanswap/beanswap/clock"
 	"github.com/beanswap/beanswap/config"
-	"github.com/beanswap/beanswap/progress"
 	"github.com/beanswap/beanswap/swap"
 )
+
+// demoConfig is the sample service's pym-config.yaml, as in examples/demo.
+const demoConfig = `name: hello
+docker_repo: registry.example.com/demo
+deploy_target: aws-beanstalk
+docker_bucket: hello-demo-docker
+live_host: api.hello.example.com
+aws_region: us-east-1
+aws_instance_type: t3.small
+aws_instance_profile: aws-elasticbeanstalk-ec2-role
+aws_service_role: aws-elasticbeanstalk-service-role
+env_secrets:
+  - HELLO_API_KEY
+acceptance_checks:
+  - path: /ping
+  - name: serves the new version
+    path: /version
+    json_field: version
+    equals: "{version}"
+jwt_issuer: api.hello.example.com
+`
+
+// demoDockerConfig has inline credentials for the simulated registry.
+const demoDockerConfig = `{"auths": {"registry.example.com": {"auth": "ZGVtbzpkZW1vLXBhc3N3b3Jk"}}}`
 
 // cliEnv points the CLI's AWS configuration at a fast simulator, the way a
 // user points it at LocalStack, and returns the config and docker paths,
@@ -55,13 +79,13 @@ func TestDeployCommand(t *testing.T) {
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
 
-	code := runCLI(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", "1.0.0", "-dry-run"}, on(&out, &errOut))
+	code := run(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", "1.0.0", "-dry-run"}, on(&out, &errOut))
 	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
 	assert.Contains(t, out.String(), "plan for hello, image registry.example.com/demo/hello:1.0.0")
 	assert.Contains(t, errOut.String(), "jwt_issuer: ignored by beanswap")
 
 	out.Reset()
-	code = runCLI(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", "1.0.0", "-json"}, on(&out, &errOut))
+	code = run(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", "1.0.0", "-json"}, on(&out, &errOut))
 	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	var last map[string]any
@@ -78,28 +102,28 @@ func TestDeployCommand(t *testing.T) {
 	}
 
 	out.Reset()
-	code = runCLI(ctx, []string{"status", "-config", cfgPath}, on(&out, &errOut))
+	code = run(ctx, []string{"status", "-config", cfgPath}, on(&out, &errOut))
 	require.Equal(t, exitOK, code)
 	assert.Regexp(t, `LIVE\s+hello-1-0-0-\w+\s+Ready\s+Green`, out.String())
 
 	out.Reset()
-	code = runCLI(ctx, []string{"swap", "-config", cfgPath, "-to", "nope"}, on(&out, &errOut))
+	code = run(ctx, []string{"swap", "-config", cfgPath, "-to", "nope"}, on(&out, &errOut))
 	assert.Equal(t, exitFailed, code)
 
 	out.Reset()
-	code = runCLI(ctx, []string{"prune", "-config", cfgPath, "-dry-run"}, on(&out, &errOut))
+	code = run(ctx, []string{"prune", "-config", cfgPath, "-dry-run"}, on(&out, &errOut))
 	require.Equal(t, exitOK, code, errOut.String())
 	assert.Contains(t, out.String(), "prune plan for application hello")
 	assert.Regexp(t, `hello-1-0-0-\w+: live`, out.String())
 	assert.Contains(t, out.String(), "nothing was changed (dry run)")
 
 	out.Reset()
-	code = runCLI(ctx, []string{"prune", "-config", cfgPath, "-json"}, on(&out, &errOut))
+	code = run(ctx, []string{"prune", "-config", cfgPath, "-json"}, on(&out, &errOut))
 	require.Equal(t, exitOK, code, errOut.String())
 	assert.Contains(t, out.String(), `"ok":true`)
 
 	errOut.Reset()
-	code = runCLI(ctx, []string{"rollback", "-config", cfgPath}, on(&out, &errOut))
+	code = run(ctx, []string{"rollback", "-config", cfgPath}, on(&out, &errOut))
 	assert.Equal(t, exitFailed, code)
 	assert.Contains(t, errOut.String(), "no environment to roll back to")
 }
@@ -112,19 +136,19 @@ func TestRollbackAndSwapCommands(t *testing.T) {
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
 	for _, tag := range []string{"1.0.0", "1.1.0"} {
-		code := runCLI(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", tag}, on(&out, &errOut))
+		code := run(ctx, []string{"deploy", "-config", cfgPath, "-docker-config", dockerPath, "-tag", tag}, on(&out, &errOut))
 		require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
 	}
 	status := func() string {
 		out.Reset()
-		require.Equal(t, exitOK, runCLI(ctx, []string{"status", "-config", cfgPath}, on(&out, &errOut)))
+		require.Equal(t, exitOK, run(ctx, []string{"status", "-config", cfgPath}, on(&out, &errOut)))
 		return out.String()
 	}
 	assert.Regexp(t, `LIVE\s+hello-1-1-0-\w+`, status())
 	assert.Regexp(t, `previous\s+hello-1-0-0-\w+`, status())
 
 	out.Reset()
-	code := runCLI(ctx, []string{"rollback", "-config", cfgPath}, on(&out, &errOut))
+	code := run(ctx, []string{"rollback", "-config", cfgPath}, on(&out, &errOut))
 	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
 	assert.Contains(t, out.String(), "watching it for 2m0s", "swap_soak applies")
 	assert.Regexp(t, `hello-1-0-0-\w+ is live on hello.us-east-1.elasticbeanstalk.com; hello-1-1-0-\w+ kept`, out.String())
@@ -132,7 +156,7 @@ func TestRollbackAndSwapCommands(t *testing.T) {
 
 	newer := regexp.MustCompile(`hello-1-1-0-\w+`).FindString(status())
 	out.Reset()
-	code = runCLI(ctx, []string{"swap", "-config", cfgPath, "-to", newer, "-json"}, on(&out, &errOut))
+	code = run(ctx, []string{"swap", "-config", cfgPath, "-to", newer, "-json"}, on(&out, &errOut))
 	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
 	assert.Contains(t, out.String(), `"type":"result"`)
 	assert.Contains(t, out.String(), `"live":"`+newer+`"`)
@@ -142,16 +166,16 @@ func TestRollbackAndSwapCommands(t *testing.T) {
 func TestCommandUsageErrors(t *testing.T) {
 	var out, errOut bytes.Buffer
 	ctx := context.Background()
-	assert.Equal(t, exitUsage, run(ctx, []string{"deploy", "-config", "/nonexistent.yaml", "-image", "x"}, &out, &errOut))
+	assert.Equal(t, exitUsage, run(ctx, []string{"deploy", "-config", "/nonexistent.yaml", "-image", "x"}, cli{stdout: &out, stderr: &errOut, clock: clock.Real{}}))
 	assert.Contains(t, errOut.String(), "/nonexistent.yaml")
 	cfgPath, _, on := cliEnv(t)
 	errOut.Reset()
-	assert.Equal(t, exitUsage, runCLI(ctx, []string{"deploy", "-config", cfgPath, "-docker_repo"}, on(&out, &errOut)))
-	assert.Equal(t, exitUsage, runCLI(ctx, []string{"swap", "-config", cfgPath}, on(&out, &errOut)))
-	assert.Contains(t, errOut.String(), "-to ENVIRONMENT is required")
+	assert.Equal(t, exitUsage, run(ctx, []string{"deploy", "-config", cfgPath, "-docker_repo"}, on(&out, &errOut)))
+	assert.Equal(t, exitUsage, run(ctx, []string{"swap", "-config", cfgPath}, on(&out, &errOut)))
+	assert.Contains(t, errOut.String(), `required flag(s) "to" not set`)
 	t.Setenv("HELLO_API_KEY", "")
 	errOut.Reset()
-	assert.Equal(t, exitUsage, runCLI(ctx, []string{"deploy", "-config", cfgPath, "-tag", "1"}, on(&out, &errOut)))
+	assert.Equal(t, exitUsage, run(ctx, []string{"deploy", "-config", cfgPath, "-tag", "1"}, on(&out, &errOut)))
 	assert.Contains(t, errOut.String(), "$HELLO_API_KEY is empty")
 }
 
@@ -168,53 +192,17 @@ func TestExitCodes(t *testing.T) {
 		"launch":           {ctx, fmt.Errorf("deploy: %w", &beanstalk.LaunchError{Environment: "e"}), exitFailed},
 		"acceptance":       {ctx, fmt.Errorf("acceptance: %w", &acceptance.Failure{Check: "c"}), exitFailed},
 		"timeout":          {ctx, &beanstalk.TimeoutError{}, exitFailed},
-		"swapped back":     {ctx, &swap.Error{Stage: "verify", SwappedBack: true, Err: errors.New("x")}, exitSwappedBack},
-		"swap back failed": {ctx, &swap.Error{Stage: "verify", Err: errors.New("x"), SwapBackErr: errors.New("y")}, exitAttention},
-		"swap refused":     {ctx, &swap.Error{Stage: "swap", Err: errors.New("x")}, exitFailed},
+		"swapped back":     {ctx, &swap.Error{Stage: "verify", Live: "a", SwappedBack: true, Err: errors.New("x")}, exitSwappedBack},
+		"swap back failed": {ctx, &swap.Error{Stage: "verify", Live: "", Err: errors.New("x"), SwapBackErr: errors.New("y")}, exitAttention},
+		"swap interrupted": {cancelled, &swap.Error{Stage: "swap", Live: "", Swapped: true, Err: context.Canceled}, exitAttention},
+		"swap refused":     {ctx, runError{&swap.Error{Stage: "swap", Live: "a", Err: errors.New("x")}}, exitFailed},
+		"stray argument":   {ctx, errors.New(`unknown command "extra" for "beanswap deploy"`), exitUsage},
 		"config":           {ctx, &config.ValidationError{}, exitUsage},
-		"cancelled":        {cancelled, errors.New("x"), exitCanceled},
+		"cancelled":        {cancelled, runError{errors.New("x")}, exitCanceled},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			assert.Equal(t, tc.code, exitCode(tc.ctx, tc.err))
 		})
 	}
-}
-
-func TestTextRenderer(t *testing.T) {
-	var b bytes.Buffer
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	r := newTextRenderer(&b, t0, false)
-	at := func(d time.Duration) time.Time { return t0.Add(d) }
-	for _, e := range []progress.Event{
-		progress.StepStarted{At: at(0), Step: "deploy"},
-		progress.BeanstalkEvent{At: at(90 * time.Second), Environment: "hello-2", Severity: "INFO", Message: "createEnvironment is starting."},
-		progress.EnvironmentStatus{At: at(5 * time.Minute), Environment: "hello-2", Status: "Ready", Health: "Green", HealthStatus: "Ok"},
-		progress.CheckResult{At: at(6 * time.Minute), Check: "ping", Attempt: 2, Detail: "status 503"}, // quiet: not the first nor a fifth
-		progress.CheckResult{At: at(6 * time.Minute), Check: "ping", Passed: true, Target: "http://x/ping"},
-		progress.Output{At: at(6 * time.Minute), Line: "ok 1 - version"},
-		progress.Warning{At: at(7 * time.Minute), Message: "look"},
-		progress.StepFinished{At: at(7 * time.Minute), Step: "deploy", Took: 7 * time.Minute, Err: errors.New("x")},
-		progress.StepFinished{At: at(7 * time.Minute), Step: "swap", Skipped: "first deploy"},
-	} {
-		r.observe(e)
-	}
-	assert.Equal(t, `      0s  ▸ deploy
-   1m30s    [hello-2] INFO  createEnvironment is starting.
-    5m0s    [hello-2] status Ready, health Green/Ok
-    6m0s    check "ping" passed (http://x/ping)
-    6m0s    │ ok 1 - version
-    7m0s    ! look
-    7m0s  ✗ deploy failed after 7m0s
-    7m0s  · swap skipped: first deploy
-`, b.String())
-}
-
-func TestEventJSON(t *testing.T) {
-	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	m := eventJSON(progress.StepFinished{At: at, Step: "swap", Took: time.Second, Err: errors.New("boom")})
-	assert.Equal(t, map[string]any{"type": "step_finished", "time": "2026-01-01T00:00:00Z", "step": "swap", "took_seconds": 1.0, "error": "boom"}, m)
-	m = eventJSON(progress.CheckResult{At: at, Check: "c", Passed: true, Attempt: 1})
-	assert.Equal(t, "check", m["type"])
-	assert.Equal(t, true, m["passed"])
 }

@@ -1,3 +1,10 @@
+// Command beanstalksim serves the Elastic Beanstalk simulator (with S3
+// and STS on the same address) until interrupted, so that any SDK, CLI
+// or tool can be tested against it:
+//
+//	go run ./cmd/beanstalksim -listen 127.0.0.1:4599 -scale 600
+//	export AWS_ENDPOINT_URL=http://127.0.0.1:4599 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+//	export HTTP_PROXY=http://127.0.0.1:4599   # the environments' CNAMEs resolve nowhere: the simulator proxies them
 package main
 
 import (
@@ -5,15 +12,24 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/beanswap/beanswap/beanstalktest"
 )
 
-func runSim(ctx context.Context, args []string, cl cli) int {
-	stdout, stderr := cl.stdout, cl.stderr
-	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("beanstalksim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:4599", "address to serve on (loopback only is wise)")
 	scale := fs.Float64("scale", 60, "simulated seconds per real second (60: a 5-minute launch takes 5 s)")
@@ -26,9 +42,13 @@ func runSim(ctx context.Context, args []string, cl cli) int {
 	verbose := fs.Bool("v", false, "log every Beanstalk request")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+			return 0
 		}
-		return exitUsage
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "beanstalksim: unexpected argument %q\n", fs.Arg(0))
+		return 2
 	}
 	opts := beanstalktest.Options{
 		Addr:   *listen,
@@ -41,8 +61,8 @@ func runSim(ctx context.Context, args []string, cl cli) int {
 	}
 	sim, err := beanstalktest.NewServer(opts)
 	if err != nil {
-		fmt.Fprintln(stderr, "beanswap sim:", err)
-		return exitFailed
+		fmt.Fprintln(stderr, "beanstalksim:", err)
+		return 1
 	}
 	defer sim.Close()
 	fmt.Fprintf(stdout, `Elastic Beanstalk simulator (with S3 and STS) on %[1]s, clock x%[2]g, region %[3]s, account %[4]s
@@ -59,5 +79,5 @@ Interrupt (Ctrl-C) to stop; state lives in memory only.
 `, sim.URL, *scale, sim.Region(), sim.AccountID())
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "simulator stopped")
-	return exitOK
+	return 0
 }

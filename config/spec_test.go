@@ -1,15 +1,14 @@
-package beanstalk
+package config
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/beanswap/beanswap/config"
+	"github.com/beanswap/beanswap/beanstalk"
 )
 
 const optionsBase = `name: hello
@@ -31,28 +30,28 @@ func TestOptionSettings(t *testing.T) {
 	}{
 		"defaults": {
 			want: map[string]string{
-				NamespaceLaunch + ":IamInstanceProfile":               "eb-ec2",
-				NamespaceLaunch + ":DisableIMDSv1":                    "true",
-				NamespaceInstances + ":InstanceTypes":                 "t3.micro",
-				NamespaceEnvironment + ":EnvironmentType":             "LoadBalanced",
-				NamespaceEnvironment + ":LoadBalancerType":            "application",
-				NamespaceASG + ":MinSize":                             "1",
-				NamespaceASG + ":MaxSize":                             "4",
-				NamespaceProcess + ":HealthCheckPath":                 "/ping",
-				NamespaceApplication + ":Application Healthcheck URL": "/ping",
-				NamespaceLogs + ":StreamLogs":                         "true",
+				beanstalk.NamespaceLaunch + ":IamInstanceProfile":               "eb-ec2",
+				beanstalk.NamespaceLaunch + ":DisableIMDSv1":                    "true",
+				beanstalk.NamespaceInstances + ":InstanceTypes":                 "t3.micro",
+				beanstalk.NamespaceEnvironment + ":EnvironmentType":             "LoadBalanced",
+				beanstalk.NamespaceEnvironment + ":LoadBalancerType":            "application",
+				beanstalk.NamespaceASG + ":MinSize":                             "1",
+				beanstalk.NamespaceASG + ":MaxSize":                             "4",
+				beanstalk.NamespaceProcess + ":HealthCheckPath":                 "/ping",
+				beanstalk.NamespaceApplication + ":Application Healthcheck URL": "/ping",
+				beanstalk.NamespaceLogs + ":StreamLogs":                         "true",
 			},
-			absent: []string{NamespaceLaunch + ":EC2KeyName", NamespaceEnvironment + ":ServiceRole",
-				"aws:elbv2:listener:443:Protocol", NamespaceTopics + ":Notification Endpoint"},
+			absent: []string{beanstalk.NamespaceLaunch + ":EC2KeyName", beanstalk.NamespaceEnvironment + ":ServiceRole",
+				"aws:elbv2:listener:443:Protocol", beanstalk.NamespaceTopics + ":Notification Endpoint"},
 		},
 		"pymacaron keys": {
 			yaml: "aws_instance_type: m5.large\naws_keypair: ops\naws_hosts_min: 2\naws_hosts_max: 8\nhealth_check_url: /health\n",
 			want: map[string]string{
-				NamespaceInstances + ":InstanceTypes": "m5.large",
-				NamespaceLaunch + ":EC2KeyName":       "ops",
-				NamespaceASG + ":MinSize":             "2",
-				NamespaceASG + ":MaxSize":             "8",
-				NamespaceProcess + ":HealthCheckPath": "/health",
+				beanstalk.NamespaceInstances + ":InstanceTypes": "m5.large",
+				beanstalk.NamespaceLaunch + ":EC2KeyName":       "ops",
+				beanstalk.NamespaceASG + ":MinSize":             "2",
+				beanstalk.NamespaceASG + ":MaxSize":             "8",
+				beanstalk.NamespaceProcess + ":HealthCheckPath": "/health",
 			},
 		},
 		"certificate on an application load balancer": {
@@ -72,37 +71,37 @@ func TestOptionSettings(t *testing.T) {
 				"aws:elb:listener:443:InstancePort":     "80",
 			},
 			// Classic load balancers take their health check from the application option only.
-			absent: []string{"aws:elbv2:listener:443:Protocol", NamespaceProcess + ":HealthCheckPath"},
+			absent: []string{"aws:elbv2:listener:443:Protocol", beanstalk.NamespaceProcess + ":HealthCheckPath"},
 		},
 		"single instance has no load balancer or scaling options": {
 			yaml: "aws_environment_type: SingleInstance\n",
-			want: map[string]string{NamespaceEnvironment + ":EnvironmentType": "SingleInstance"},
-			absent: []string{NamespaceASG + ":MinSize", NamespaceASG + ":MaxSize",
-				NamespaceEnvironment + ":LoadBalancerType", NamespaceProcess + ":HealthCheckPath"},
+			want: map[string]string{beanstalk.NamespaceEnvironment + ":EnvironmentType": "SingleInstance"},
+			absent: []string{beanstalk.NamespaceASG + ":MinSize", beanstalk.NamespaceASG + ":MaxSize",
+				beanstalk.NamespaceEnvironment + ":LoadBalancerType", beanstalk.NamespaceProcess + ":HealthCheckPath"},
 		},
 		"service role and notifications": {
 			yaml: "aws_service_role: aws-elasticbeanstalk-service-role\naws_notification_email: ops@example.com\n" +
 				"aws_notification_topic_arn: arn:aws:sns:us-east-1:123456789012:eb\n",
 			want: map[string]string{
-				NamespaceEnvironment + ":ServiceRole":       "aws-elasticbeanstalk-service-role",
-				NamespaceTopics + ":Notification Endpoint":  "ops@example.com",
-				NamespaceTopics + ":Notification Protocol":  "email",
-				NamespaceTopics + ":Notification Topic ARN": "arn:aws:sns:us-east-1:123456789012:eb",
+				beanstalk.NamespaceEnvironment + ":ServiceRole":       "aws-elasticbeanstalk-service-role",
+				beanstalk.NamespaceTopics + ":Notification Endpoint":  "ops@example.com",
+				beanstalk.NamespaceTopics + ":Notification Protocol":  "email",
+				beanstalk.NamespaceTopics + ":Notification Topic ARN": "arn:aws:sns:us-east-1:123456789012:eb",
 			},
 		},
 		"container environment": {
 			yaml: "env_vars:\n  LOG_LEVEL: debug\nenv_secrets: [API_KEY]\n",
 			env:  map[string]string{"API_KEY": "s3cr3t-value"},
 			want: map[string]string{
-				NamespaceEnvVars + ":LOG_LEVEL": "debug",
-				NamespaceEnvVars + ":API_KEY":   "s3cr3t-value",
+				beanstalk.NamespaceEnvVars + ":LOG_LEVEL": "debug",
+				beanstalk.NamespaceEnvVars + ":API_KEY":   "s3cr3t-value",
 			},
 		},
 		"pass-through options win": {
-			yaml: "aws_option_settings:\n  - {namespace: " + NamespaceInstances + ", option_name: InstanceTypes, value: c7g.large}\n" +
+			yaml: "aws_option_settings:\n  - {namespace: " + beanstalk.NamespaceInstances + ", option_name: InstanceTypes, value: c7g.large}\n" +
 				"  - {namespace: aws:elasticbeanstalk:command, option_name: DeploymentPolicy, value: Immutable}\n",
 			want: map[string]string{
-				NamespaceInstances + ":InstanceTypes":           "c7g.large",
+				beanstalk.NamespaceInstances + ":InstanceTypes": "c7g.large",
 				"aws:elasticbeanstalk:command:DeploymentPolicy": "Immutable",
 			},
 		},
@@ -110,13 +109,17 @@ func TestOptionSettings(t *testing.T) {
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			lookup := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
-			cfg, err := config.Parse("pym-config.yaml", []byte(optionsBase+tt.yaml), config.WithLookupEnv(lookup))
+			cfg, err := Parse("pym-config.yaml", []byte(optionsBase+tt.yaml), WithLookupEnv(lookup))
 			require.NoError(t, err)
 
 			// What Beanstalk receives: the last setting of an option wins there too.
 			got := map[string]string{}
-			for _, o := range sdkOptions(OptionSettings(cfg)) {
-				got[aws.ToString(o.Namespace)+":"+aws.ToString(o.OptionName)] = aws.ToString(o.Value)
+			for _, o := range cfg.Spec().Environment.OptionSettings() {
+				v := o.Value
+				if !o.Secret.IsZero() {
+					v = o.Secret.Reveal()
+				}
+				got[o.Namespace+":"+o.Name] = v
 			}
 			for k, v := range tt.want {
 				assert.Equal(t, v, got[k], k)
@@ -132,11 +135,11 @@ func TestOptionSettings(t *testing.T) {
 // SDK input but never the settings' printed form, which logs and plans show.
 func TestOptionSettingsRedactSecrets(t *testing.T) {
 	lookup := func(k string) (string, bool) { return "s3cr3t-value", k == "API_KEY" }
-	cfg, err := config.Parse("pym-config.yaml", []byte(optionsBase+"env_secrets: [API_KEY]\n"), config.WithLookupEnv(lookup))
+	cfg, err := Parse("pym-config.yaml", []byte(optionsBase+"env_secrets: [API_KEY]\n"), WithLookupEnv(lookup))
 	require.NoError(t, err)
 
-	settings := OptionSettings(cfg)
+	settings := cfg.Spec().Environment.OptionSettings()
 	printed := fmt.Sprint(settings) + fmt.Sprintf("%v %+v %#v", settings, settings, settings)
 	assert.NotContains(t, printed, "s3cr3t-value")
-	assert.True(t, strings.Contains(printed, NamespaceEnvVars+":API_KEY="), printed)
+	assert.True(t, strings.Contains(printed, beanstalk.NamespaceEnvVars+":API_KEY="), printed)
 }

@@ -1,0 +1,62 @@
+package swap
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+
+	"github.com/beanswap/beanswap/acceptance"
+	"github.com/beanswap/beanswap/beanstalk"
+)
+
+// exchange swaps the CNAMEs of a (taking cname) and b, and waits until
+// Beanstalk shows a holding it and both Ready. called says whether the
+// swap call was made: after it, a failed wait leaves traffic on either.
+func (s Swapper) exchange(ctx context.Context, in Input, a, b, cname string) (called bool, err error) {
+	since := s.Clocked().Now()
+	_, err = s.EB.SwapEnvironmentCNAMEs(ctx, &eb.SwapEnvironmentCNAMEsInput{
+		SourceEnvironmentName:      aws.String(a),
+		DestinationEnvironmentName: aws.String(b),
+	})
+	if err != nil {
+		return false, fmt.Errorf("swap CNAMEs of %s and %s: %w", a, b, err)
+	}
+	swapped := func(envs map[string]types.EnvironmentDescription) (bool, error) {
+		ea, eb := envs[a], envs[b]
+		return ea.Status == types.EnvironmentStatusReady && eb.Status == types.EnvironmentStatusReady &&
+			beanstalk.SameHost(aws.ToString(ea.CNAME), cname), nil
+	}
+	_, err = s.Monitor.Wait(ctx, in.Application, []string{a, b}, "to finish swapping CNAMEs", swapped,
+		beanstalk.WaitOptions{Timeout: in.Timeout, Since: since, Observer: s.Observer, Interval: 2 * time.Second})
+	return true, err
+}
+
+// verify runs the checks against the live CNAME, waits the soak, checks
+// the environment is still healthy, and runs them again. It returns how
+// many rounds passed.
+func (s Swapper) verify(ctx context.Context, in Input, liveCNAME string) (int, error) {
+	target := acceptance.Target{URL: in.url(liveCNAME), Environment: in.Candidate, Version: in.Version}
+	if err := in.Check.Check(ctx, target); err != nil {
+		return 0, err
+	}
+	s.Info(Step, fmt.Sprintf("live URL serves %s; watching it for %s", in.Version, in.Soak))
+	if err := s.Clocked().Sleep(ctx, in.Soak); err != nil {
+		return 1, err
+	}
+	e, err := s.Monitor.Environment(ctx, in.Application, in.Candidate)
+	if err != nil {
+		return 1, err
+	}
+	if e.Health == types.EnvironmentHealthRed {
+		causes := s.Monitor.HealthCauses(ctx, in.Candidate)
+		return 1, fmt.Errorf("%s turned %s (%s) after the swap: %v", in.Candidate, e.Health, e.HealthStatus, causes)
+	}
+	if err := in.Check.Check(ctx, target); err != nil {
+		return 1, err
+	}
+	return 2, nil
+}
