@@ -55,10 +55,7 @@ func (d Deployer) check(spec Spec, uploads bool) error {
 	if uploads && d.S3 == nil {
 		return fmt.Errorf("beanstalk: Deployer.S3 is nil (it uploads the source bundle): %w", ErrMissingClient)
 	}
-	if uploads && spec.Bucket == "" {
-		return fmt.Errorf("%w: Spec.Bucket: required: it receives the source bundle", ErrInvalidSpec)
-	}
-	return spec.Validate()
+	return spec.validate(uploads)
 }
 
 // Deploy registers the release as an application version, creates a new

@@ -3,6 +3,7 @@ package beanstalk
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beanswap/beanswap/acceptance"
 	"github.com/beanswap/beanswap/beanstalktest"
 	"github.com/beanswap/beanswap/secret"
 )
@@ -338,4 +340,102 @@ func TestPlanChangesNothing(t *testing.T) {
 	for _, o := range plan.Options {
 		assert.NotContains(t, o.String(), "s3cret")
 	}
+}
+
+// TestAcceptIsHandledWhereTheEnvironmentWasLaunched: the package that
+// launched a candidate marks a first deploy live once accepted, and
+// applies the failure policy to one that fails its checks.
+func TestAcceptIsHandledWhereTheEnvironmentWasLaunched(t *testing.T) {
+	pass := acceptance.CheckerFunc(func(context.Context, acceptance.Target) error { return nil })
+	fail := acceptance.CheckerFunc(func(context.Context, acceptance.Target) error {
+		return &acceptance.Failure{Check: "ping", Detail: "status 500"}
+	})
+	t.Run("first deploy accepted is marked live", func(t *testing.T) {
+		w := newWorld()
+		var tagged []string
+		w.f.UpdateTagsForResourceFn = func(in *eb.UpdateTagsForResourceInput) (*eb.UpdateTagsForResourceOutput, error) {
+			tagged = append(tagged, *in.TagsToAdd[0].Key)
+			return &eb.UpdateTagsForResourceOutput{}, nil
+		}
+		dep, err := w.deployer(&fakeS3{}).Deploy(context.Background(), testSpec(), rel)
+		require.NoError(t, err)
+		passed, err := dep.Accept(context.Background(), pass)
+		require.NoError(t, err)
+		assert.True(t, passed.Covers(dep.Name(), dep.Label))
+		assert.Equal(t, []string{TagWentLive}, tagged)
+	})
+	for name, policy := range map[string]FailurePolicy{"terminate": TerminateFailed, "keep": KeepFailed} {
+		t.Run("failed candidate: "+name, func(t *testing.T) {
+			w := newWorld()
+			w.apps["hello"] = true
+			w.envs = []types.EnvironmentDescription{{EnvironmentName: aws.String("hello-old"), EnvironmentArn: aws.String("arn:hello-old"),
+				CNAME: aws.String("hello.us-east-1.elasticbeanstalk.com"), Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthGreen}}
+			spec := testSpec()
+			spec.OnFailure = policy
+			dep, err := w.deployer(&fakeS3{}).Deploy(context.Background(), spec, rel)
+			require.NoError(t, err)
+			_, err = dep.Accept(context.Background(), fail)
+			var de *DeployError
+			require.ErrorAs(t, err, &de)
+			assert.ErrorIs(t, err, acceptance.ErrFailed)
+			if policy == TerminateFailed {
+				assert.Equal(t, []string{dep.Name()}, w.terminated)
+				assert.Contains(t, de.Left, "terminated")
+			} else {
+				assert.Empty(t, w.terminated)
+				assert.Contains(t, de.Left, "kept for debugging")
+			}
+		})
+	}
+	t.Run("an environment left on the live CNAME is never terminated", func(t *testing.T) {
+		w := newWorld()
+		label := VersionLabel(rel.Image, rel.Bundle)
+		w.apps["hello"], w.versions[label] = true, true
+		w.envs = []types.EnvironmentDescription{{EnvironmentName: aws.String(EnvironmentName("hello", label)), VersionLabel: aws.String(label),
+			CNAME: aws.String("hello.us-east-1.elasticbeanstalk.com"), Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthGreen}}
+		dep, err := w.deployer(&fakeS3{}).Deploy(context.Background(), testSpec(), rel)
+		require.NoError(t, err)
+		require.True(t, dep.Unverified)
+		_, err = dep.Accept(context.Background(), fail)
+		require.Error(t, err)
+		assert.Empty(t, w.terminated)
+		assert.Contains(t, err.Error(), "holds the live CNAME: left as it is")
+		assert.Contains(t, dep.Reject(context.Background()), "left as it is", "Reject spares the live environment too")
+		assert.Empty(t, w.terminated)
+	})
+}
+
+// TestZeroValuesSayWhatIsMissing: a zero Deployer, an empty Spec, a
+// Deployment not made by Deploy are errors naming the field, never panics.
+func TestZeroValuesSayWhatIsMissing(t *testing.T) {
+	ctx := context.Background()
+	_, err := Deployer{}.Deploy(ctx, testSpec(), rel)
+	assert.ErrorIs(t, err, ErrMissingClient)
+	assert.ErrorContains(t, err, "Deployer.EB is nil")
+	_, err = Deployer{EB: newWorld().f}.Deploy(ctx, testSpec(), rel)
+	assert.ErrorContains(t, err, "Deployer.S3 is nil")
+	_, err = Deployer{EB: newWorld().f, S3: &fakeS3{}}.Deploy(ctx, Spec{}, rel)
+	assert.ErrorIs(t, err, ErrInvalidSpec)
+	assert.ErrorContains(t, err, "Spec.Service: required")
+	assert.ErrorContains(t, err, "Spec.Environment.InstanceProfile: required")
+	_, err = (&Deployment{}).Accept(ctx, nil)
+	assert.ErrorIs(t, err, ErrMissingClient)
+	var nilDep *Deployment
+	assert.Empty(t, nilDep.Reject(ctx))
+}
+
+// TestDeployerIsSharedSafely runs plans from one Deployer at once; the
+// race detector would see a Deployer writing to itself.
+func TestDeployerIsSharedSafely(t *testing.T) {
+	w := newWorld()
+	d := w.deployer(&fakeS3{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			_, err := d.Plan(context.Background(), testSpec(), rel)
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	assert.Nil(t, d.Monitor, "the Deployer kept no Monitor of its own")
 }

@@ -135,13 +135,19 @@ var ErrInvalidSpec = errors.New("invalid beanstalk spec")
 
 // Validate reports what keeps s from being deployed, naming each field.
 // Deploy, Plan and Prune call it first.
-func (s Spec) Validate() error {
+func (s Spec) Validate() error { return s.validate(false) }
+
+// validate also requires a Bucket when the caller uploads bundles.
+func (s Spec) validate(needBucket bool) error {
 	var errs []error
 	bad := func(field, why string) { errs = append(errs, fmt.Errorf("%s: %s", field, why)) }
 	if s.Service == "" {
 		bad("Spec.Service", "required: it names environments and versions")
 	} else if sanitize(s.Service) == "" || len(sanitize(s.Service)) > 23 {
 		bad("Spec.Service", fmt.Sprintf("%q: want 1 to 23 letters, digits or hyphens (it prefixes 40-character environment names)", s.Service))
+	}
+	if needBucket && s.Bucket == "" {
+		bad("Spec.Bucket", "required: it receives the source bundle")
 	}
 	if p := s.withDefaults().Live.CNAMEPrefix; p != "" && !validPrefix(p) {
 		bad("Spec.Live.CNAMEPrefix", fmt.Sprintf("%q: want 4 to 63 letters, digits or inner hyphens", p))

@@ -2,6 +2,9 @@
 // Beanstalk simulator, for testing deploy tools the way net/http/httptest
 // serves HTTP code.
 //
+//	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: beanstalktest.NewManualClock(time.Time{})})
+//	client := elasticbeanstalk.NewFromConfig(sim.Config()) // S3 and STS on the same address
+//
 // NewServer (or Start, in a test) listens on a loopback port and speaks
 // Elastic Beanstalk's AWS Query protocol, so the real
 // *elasticbeanstalk.Client talks to it unchanged; the same address serves

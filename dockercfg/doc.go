@@ -2,6 +2,9 @@
 // container image: registry credentials, Dockerrun.aws.json and the source
 // bundle.
 //
+//	pub, err := dockercfg.Publish(ctx, nil, s3Client, dockercfg.PublishInput{Image: image, Bucket: "hello-deploys"}) // nil: the docker CLI's config
+//	bundle, err := dockercfg.Bundle(dockercfg.NewDockerrun(image, 80, pub.Authentication), nil)
+//
 // Store reads the user's Docker client configuration the way the docker
 // CLI does ($DOCKER_AUTH_CONFIG, then credHelpers[host], credsStore and
 // auths of $DOCKER_CONFIG/config.json, ~/.docker/config.json or the legacy

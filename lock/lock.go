@@ -1,5 +1,9 @@
-// Package lock keeps two deploys of one service from overlapping: a
-// deploy takes a lease — an object in the service's S3 bucket written with
+// Package lock keeps two deploys of one service from overlapping:
+//
+//	lease, err := (&lock.Locker{S3: s3Client, Bucket: "hello-deploys", Key: lock.Key("hello")}).Acquire(ctx, "deploy hello:1.4")
+//	defer lease.Release(ctx)
+//
+// A deploy takes a lease — an object in the service's S3 bucket written with
 // a conditional put (If-None-Match: *) — before it changes anything, renews
 // it as it goes and releases it at the end. A lease whose holder crashed
 // expires and can then be taken over (If-Match on its ETag, so that two

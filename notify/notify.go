@@ -1,5 +1,8 @@
 // Package notify publishes the outcome of each deploy, swap, rollback and
 // prune: to an SNS topic as JSON, and to any Go function that subscribes.
+//
+//	n := notify.All{notify.SNS{Client: snsClient, TopicARN: arn}, notify.Func(func(ctx context.Context, o notify.Outcome) error { … })}
+//	err := n.Notify(ctx, outcome)
 package notify
 
 import (

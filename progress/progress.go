@@ -1,7 +1,11 @@
 // Package progress carries what a deploy is doing, as typed events a
 // caller can observe: steps starting and finishing, Beanstalk's own events,
-// environment status changes, acceptance checks, command output. Nothing
-// is printed by the library; the example CLI renders these events.
+// environment status changes, acceptance checks, command output.
+//
+//	svc.Observer = (&progress.Text{W: os.Stdout, Start: time.Now()}).Observe // or progress.NewJSONLines(os.Stdout).Observe
+//
+// Nothing is printed by the library itself; Text and JSONLines render the
+// events for people and for CI, as the CLI does.
 package progress
 
 import (

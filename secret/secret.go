@@ -1,5 +1,9 @@
 // Package secret holds values that must never be printed: registry
 // passwords, env_secrets values, tokens.
+//
+//	v := secret.New(os.Getenv("API_KEY"))
+//	fmt.Println(v)   // [redacted]
+//	send(v.Reveal()) // only where the value leaves for its destination
 package secret
 
 import (
