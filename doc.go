@@ -18,6 +18,8 @@
 //	config ─► dockercfg.Publish ─► beanstalk.Deployer.Deploy ─► Deployment.Accept ─► swap.Swapper.Swap ─► beanstalk.Pruner.Prune
 //	(Spec)    (auth file to S3)    (new env, Ready+healthy)     (acceptance)         (verified swap)       (old envs, versions)
 //
+// The packages:
+//
 //   - config loads the service's pym-config.yaml (pymacaron-compatible),
 //     validates it, reporting every problem with file and line, and
 //     turns it into a beanstalk.Spec (Config.Spec).

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/beanswap/beanswap/clock"
+	"github.com/beanswap/beanswap/internal/proc"
 	"github.com/beanswap/beanswap/progress"
 )
 
@@ -68,7 +69,7 @@ func (c *Command) Check(ctx context.Context, t Target) error {
 	)
 	cmd.Env = append(cmd.Env, c.Env...)
 	cmd.WaitDelay = 5 * time.Second
-	killGroup(cmd)
+	proc.KillGroupOnCancel(cmd)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return fmt.Errorf("acceptance command %s: %w", name, err)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"sort"
 
+	"github.com/beanswap/beanswap/internal/safefile"
 	"github.com/beanswap/beanswap/secret"
 
 	"go.yaml.in/yaml/v3"
@@ -40,11 +41,16 @@ type source struct {
 	line int
 }
 
-// Load reads and validates the pym-config.yaml at path. A missing file
-// wraps fs.ErrNotExist; invalid settings return a *ValidationError listing
-// every problem.
+// MaxFileSize bounds a configuration file: pym-config.yaml files are a
+// few kilobytes.
+const MaxFileSize = 1 << 20
+
+// Load reads and validates the pym-config.yaml at path, which must be a
+// regular file of at most MaxFileSize bytes. A missing file wraps
+// fs.ErrNotExist; invalid settings return a *ValidationError listing every
+// problem.
 func Load(path string, opts ...Option) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}

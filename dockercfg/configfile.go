@@ -45,6 +45,9 @@ type ConfigError struct {
 	Registry string
 	Reason   string
 	Err      error
+	// cause: Err is safe and useful to show (a file system error), unlike
+	// a decoding error, which may quote the file's content.
+	cause bool
 }
 
 func (e *ConfigError) Error() string {
@@ -52,7 +55,11 @@ func (e *ConfigError) Error() string {
 	if e.Registry != "" {
 		msg += ": registry " + e.Registry
 	}
-	return msg + ": " + e.Reason
+	msg += ": " + e.Reason
+	if e.Err != nil && e.cause {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
 }
 
 func (e *ConfigError) Unwrap() error { return e.Err }

@@ -9,6 +9,9 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/beanswap/beanswap/internal/proc"
+	"github.com/beanswap/beanswap/secret"
 )
 
 // ErrHelperNotFound is wrapped when a configured credential helper is not
@@ -80,27 +83,31 @@ func (h ExecHelper) Get(ctx context.Context, name, serverURL string) (Credential
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	cmd := exec.CommandContext(ctx, path, "get")
 	cmd.Stdin = strings.NewReader(serverURL)
 	cmd.Env = h.Env
-	// A helper that leaves a child holding its pipes must not hang us.
+	// Neither the helper nor a child it left behind outlives the call.
+	proc.KillGroupOnCancel(cmd)
 	cmd.WaitDelay = time.Second
-	var stdout, stderr bytes.Buffer
+	var stdout, stderr capped
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
 
 	if runErr != nil {
-		out := strings.TrimSpace(stdout.String() + " " + stderr.String())
-		if strings.Contains(out, helperNotFoundMessage) {
+		if strings.Contains(stdout.String()+stderr.String(), helperNotFoundMessage) {
 			return Credentials{}, fmt.Errorf("docker-credential-%s has no credentials for %s: %w", name, serverURL, ErrNotFound)
 		}
-		if ctx.Err() != nil {
-			runErr = fmt.Errorf("%w after %s", ctx.Err(), timeout)
+		switch {
+		case parent.Err() != nil:
+			runErr = parent.Err() // the caller stopped; the helper did not time out
+		case ctx.Err() != nil:
+			runErr = fmt.Errorf("timed out after %s: %w", timeout, ctx.Err())
 		}
-		return Credentials{}, &HelperError{Helper: name, ServerURL: serverURL, Output: truncate(out, 512), Err: runErr}
+		return Credentials{}, &HelperError{Helper: name, ServerURL: serverURL, Output: failureOutput(stdout.Bytes(), stderr.Bytes()), Err: runErr}
 	}
 	var ans helperAnswer
 	if err := json.Unmarshal(stdout.Bytes(), &ans); err != nil {
@@ -117,6 +124,35 @@ func (h ExecHelper) Get(ctx context.Context, name, serverURL string) (Credential
 		return Credentials{}, fmt.Errorf("docker-credential-%s returned empty credentials for %s: %w", name, serverURL, ErrNotFound)
 	}
 	return c, nil
+}
+
+// maxHelperOutput bounds what is kept of a helper's output.
+const maxHelperOutput = 64 << 10
+
+// capped keeps the first maxHelperOutput bytes written to it and drops
+// the rest, without ever refusing a write (the helper keeps running).
+type capped struct{ bytes.Buffer }
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := maxHelperOutput - c.Len(); room > 0 {
+		c.Buffer.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+// failureOutput is what a failed helper's error may quote: what it
+// printed, unless that holds (or may hold) its answer — a helper that
+// printed its credentials and then failed must not have them quoted.
+func failureOutput(stdout, stderr []byte) string {
+	out := strings.TrimSpace(string(stdout))
+	var ans helperAnswer
+	if strings.HasPrefix(out, "{") || strings.Contains(out, `"Secret"`) {
+		if json.Unmarshal(stdout, &ans) == nil && ans.Secret != "" {
+			return truncate(secret.Scrub(string(stderr), secret.New(ans.Secret)), 512)
+		}
+		out = "(its answer is not shown: it may hold a secret)"
+	}
+	return truncate(strings.TrimSpace(out+" "+string(stderr)), 512)
 }
 
 func truncate(s string, n int) string {

@@ -111,3 +111,51 @@ func TestStoreWithExecHelper(t *testing.T) {
 	_, _, err = s.ForImage(context.Background(), "ghcr.io/team/app:3")
 	assert.ErrorIs(t, err, ErrNotFound)
 }
+
+// TestHelperFailuresLeakNothing: a helper that prints its answer and then
+// fails must not have the answer quoted; one that leaves a child behind is
+// killed with it at the timeout; an interrupted call says so, not "timed
+// out after 30s".
+func TestHelperFailuresLeakNothing(t *testing.T) {
+	h, dir := helperDir(t, map[string]string{
+		"answersthenfails": `cat >/dev/null; echo '{"ServerURL":"x","Username":"u","Secret":"hunter2-secret"}'; echo "hunter2-secret: oops" >&2; exit 1`,
+		"halfanswer":       `cat >/dev/null; printf '{"Username":"u","Secret":"half-printed-secret'; exit 1`,
+		"forks":            `cat >/dev/null; (sleep 1; touch "$(dirname "$0")/child-survived") & sleep 30`,
+	})
+	ctx := context.Background()
+	for _, name := range []string{"answersthenfails", "halfanswer"} {
+		_, err := h.Get(ctx, name, "ghcr.io")
+		var herr *HelperError
+		require.ErrorAs(t, err, &herr, name)
+		assert.NotContains(t, err.Error(), "hunter2-secret", name)
+		assert.NotContains(t, err.Error(), "half-printed-secret", name)
+	}
+
+	short := h
+	short.Timeout = 300 * time.Millisecond
+	start := time.Now()
+	_, err := short.Get(ctx, "forks", "ghcr.io")
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "timed out after 300ms")
+	assert.Less(t, time.Since(start), 3*time.Second)
+
+	cctx, cancel := context.WithCancel(ctx)
+	time.AfterFunc(100*time.Millisecond, cancel)
+	_, err = h.Get(cctx, "forks", "ghcr.io")
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotContains(t, err.Error(), "after 5s", "interrupted, not timed out")
+	// The helper's children were killed with it (its group), or one
+	// would create this file a second after it started.
+	time.Sleep(1500 * time.Millisecond)
+	_, statErr := os.Stat(filepath.Join(dir, "child-survived"))
+	assert.True(t, os.IsNotExist(statErr))
+}
+
+func TestConfigErrorsKeepTheirCause(t *testing.T) {
+	_, err := Load(WithLookupEnv(func(k string) (string, bool) { return "/etc/hostname", k == "DOCKER_CONFIG" }), WithHomeDir(t.TempDir()))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not a directory", "the cause is kept")
+	_, err = Load(WithConfigFile("/dev/zero"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not a regular file")
+}

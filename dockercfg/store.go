@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/beanswap/beanswap/internal/safefile"
 )
 
 var (
@@ -122,13 +124,16 @@ func (o *options) findFile(tried *[]string) (*configFile, error) {
 	return cf, err
 }
 
+// maxConfigSize bounds a Docker config file; real ones are kilobytes.
+const maxConfigSize = 1 << 20
+
 func readConfig(path string, legacy bool) (*configFile, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, maxConfigSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("docker config %s: %w", path, err)
 		}
-		return nil, &ConfigError{File: path, Reason: "cannot be read", Err: err}
+		return nil, &ConfigError{File: path, Reason: "cannot be read", Err: err, cause: true}
 	}
 	return parseConfig(path, data, legacy)
 }

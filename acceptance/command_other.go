@@ -1,8 +1,0 @@
-//go:build !unix
-
-package acceptance
-
-import "os/exec"
-
-// killGroup: elsewhere, cancellation kills the process itself.
-func killGroup(*exec.Cmd) {}
