@@ -13,6 +13,7 @@ import (
 	"github.com/beanswap/beanswap/lock"
 	"github.com/beanswap/beanswap/notify"
 	"github.com/beanswap/beanswap/progress"
+	"github.com/beanswap/beanswap/secret"
 	"github.com/beanswap/beanswap/swap"
 )
 
@@ -54,6 +55,7 @@ type Report struct {
 type deploy struct {
 	s      *Service
 	rt     beanstalk.Runtime
+	scrub  *secret.Scrubber
 	spec   beanstalk.Spec
 	check  acceptance.Checker
 	lease  *lock.Lease
@@ -72,13 +74,14 @@ func (s *Service) Deploy(ctx context.Context, image string) (report *Report, err
 	if _, err := dockercfg.ParseReference(image); err != nil {
 		return nil, fmt.Errorf("image %q: %w", image, err)
 	}
-	rt := s.runtime()
-	d := &deploy{s: s, rt: rt, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Image: image}}
+	rt, scrub := s.runtime()
+	d := &deploy{s: s, rt: rt, scrub: scrub, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Image: image}}
 	start := rt.Clock.Now()
 	defer func() {
 		d.report.Took = rt.Clock.Now().Sub(start)
 		s.publish(ctx, rt, d.outcome(start, err))
 	}()
+	defer func() { err, d.report.Left = scrub.Error(err), scrub.String(d.report.Left) }()
 	lease, release, err := s.takeLock(ctx, rt, "deploy "+image)
 	if err != nil {
 		return d.report, fmt.Errorf("%s: %w", StepLock, err)

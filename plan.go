@@ -30,18 +30,19 @@ type Plan struct {
 
 // Plan works out what Deploy would do, with read-only calls: the same
 // steps, run dry.
-func (s *Service) Plan(ctx context.Context, image string) (*Plan, error) {
+func (s *Service) Plan(ctx context.Context, image string) (plan *Plan, err error) {
 	if err := s.check(false); err != nil {
 		return nil, err
 	}
 	if _, err := dockercfg.ParseReference(image); err != nil {
 		return nil, fmt.Errorf("image %q: %w", image, err)
 	}
-	rt := s.runtime()
-	d := &deploy{s: s, rt: rt, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Image: image}}
+	rt, scrub := s.runtime()
+	d := &deploy{s: s, rt: rt, scrub: scrub, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Image: image}}
 	d.rt.Observer = nil // a plan reports nothing as it goes
+	defer func() { err = scrub.Error(err) }()
 	cfg := s.Config
-	plan := &Plan{Service: cfg.Name, Image: image}
+	plan = &Plan{Service: cfg.Name, Image: image}
 
 	auth, skipped, err := d.auth(ctx, image, true)
 	switch {

@@ -15,7 +15,9 @@ func (s *Service) PlanPrune(ctx context.Context) (*beanstalk.PrunePlan, error) {
 	if err := s.check(false); err != nil {
 		return nil, err
 	}
-	return s.pruner(s.runtime()).Plan(ctx, s.Config.Spec(), beanstalk.PruneOptions{})
+	rt, scrub := s.runtime()
+	plan, err := s.pruner(rt).Plan(ctx, s.Config.Spec(), beanstalk.PruneOptions{})
+	return plan, scrub.Error(err)
 }
 
 // Prune retires the service's old environments and versions by its
@@ -25,9 +27,10 @@ func (s *Service) Prune(ctx context.Context) (res *beanstalk.PruneResult, err er
 	if err := s.check(false); err != nil {
 		return nil, err
 	}
-	rt := s.runtime()
+	rt, scrub := s.runtime()
 	start := rt.Clock.Now()
 	defer func() {
+		err = scrub.Error(err)
 		o := notify.Outcome{Operation: notify.OpPrune, Service: s.Config.Name, Application: s.Config.Application,
 			Result: outcomeResult(err), Error: errText(err), Started: start, Duration: rt.Clock.Now().Sub(start)}
 		if res != nil {
@@ -50,6 +53,7 @@ func (s *Service) Status(ctx context.Context) (*beanstalk.Inventory, error) {
 	if err := s.check(false); err != nil {
 		return nil, err
 	}
-	rt := s.runtime()
-	return rt.Monitor.Inventory(ctx, s.Clients.Beanstalk, s.Config.Name, s.Config.Application, s.Config.Spec().Live, s.records())
+	rt, scrub := s.runtime()
+	inv, err := rt.Monitor.Inventory(ctx, s.Clients.Beanstalk, s.Config.Name, s.Config.Application, s.Config.Spec().Live, s.records())
+	return inv, scrub.Error(err)
 }

@@ -3,6 +3,8 @@ package beanswap
 import (
 	"errors"
 	"log/slog"
+	"maps"
+	"slices"
 	"net/http"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/beanswap/beanswap/dockercfg"
 	"github.com/beanswap/beanswap/notify"
 	"github.com/beanswap/beanswap/progress"
+	"github.com/beanswap/beanswap/secret"
 	"github.com/beanswap/beanswap/swap"
 )
 
@@ -80,14 +83,22 @@ func (s *Service) check(needS3 bool) error {
 }
 
 // runtime is what every package runs with for one operation: one
-// Monitor (the Service's, or a new one), the clock and the observers.
-func (s *Service) runtime() beanstalk.Runtime {
+// Monitor (the Service's, or a new one), the clock, and the observers,
+// behind a scrubber that keeps every secret the operation knows (the
+// env_secrets values, and registry credentials once resolved) out of
+// every event, log line and error it emits.
+func (s *Service) runtime() (beanstalk.Runtime, *secret.Scrubber) {
 	clk := clock.Or(s.Clock)
 	m := s.Monitor
 	if m == nil {
 		m = beanstalk.NewMonitor(s.Clients.Beanstalk, beanstalk.MonitorOptions{Clock: clk})
 	}
-	return beanstalk.Runtime{Monitor: m, Clock: clk, Logger: s.Logger, Observer: s.Observer}
+	scrub := secret.NewScrubber(slices.Collect(maps.Values(s.Config.Secrets))...)
+	rt := beanstalk.Runtime{Monitor: m, Clock: clk, Observer: progress.Scrubbed(s.Observer, scrub)}
+	if s.Logger != nil {
+		rt.Logger = slog.New(scrub.Handler(s.Logger.Handler()))
+	}
+	return rt, scrub
 }
 
 // records is the Route53 client when a zone is configured, else nil.
@@ -128,7 +139,7 @@ func (s *Service) checker(rt beanstalk.Runtime) acceptance.Checker {
 	if s.Acceptance != nil {
 		return s.Acceptance
 	}
-	return AcceptanceFromConfig(s.Config, AcceptanceOptions{HTTPClient: s.HTTPClient, Clock: rt.Clock, Observer: s.Observer, CommandEnv: s.CommandEnv})
+	return AcceptanceFromConfig(s.Config, AcceptanceOptions{HTTPClient: s.HTTPClient, Clock: rt.Clock, Observer: rt.Observer, CommandEnv: s.CommandEnv})
 }
 
 // swapInput is what every swap of this service shares; the caller adds

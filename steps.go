@@ -44,6 +44,7 @@ func (d *deploy) auth(ctx context.Context, image string, dry bool) (dockercfg.Pu
 		return pub, "", err
 	}
 	d.report.Auth = pub
+	d.scrub.Add(pub.Secrets()...)
 	if pub.Authentication == nil {
 		return pub, pub.NoAuthReason, nil
 	}

@@ -35,7 +35,7 @@ func (s *Service) SwitchLive(ctx context.Context, to string) (res *swap.Result, 
 	if err := s.check(false); err != nil {
 		return nil, err
 	}
-	rt := s.runtime()
+	rt, scrub := s.runtime()
 	cfg := s.Config
 	op := notify.OpRollback
 	if to != Previous {
@@ -44,6 +44,7 @@ func (s *Service) SwitchLive(ctx context.Context, to string) (res *swap.Result, 
 	start := rt.Clock.Now()
 	outcome := notify.Outcome{Operation: op, Service: cfg.Name, Application: cfg.Application, Started: start}
 	defer func() {
+		err = scrub.Error(err)
 		outcome.Result, outcome.Error, outcome.Duration = outcomeResult(err), errText(err), rt.Clock.Now().Sub(start)
 		var se *swap.Error
 		if errors.As(err, &se) {

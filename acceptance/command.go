@@ -95,13 +95,10 @@ func (c *Command) Check(ctx context.Context, t Target) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sc := bufio.NewScanner(r)
-			sc.Buffer(make([]byte, 64*1024), 1024*1024)
-			for sc.Scan() {
-				line := sc.Text()
+			readLines(r, func(line string) {
 				tails[stream].add(line)
 				emit.Emit(progress.Output{At: clk.Now(), Stream: stream, Line: line})
-			}
+			})
 		}()
 	}
 	wg.Wait() // the pipes must be drained before Wait closes them
@@ -113,6 +110,41 @@ func (c *Command) Check(ctx context.Context, t Target) error {
 		return &Failure{Check: name, Target: t.URL, Attempts: 1, Detail: fmt.Sprintf("stopped: %v", context.Cause(ctx)) + tails["stderr"].quote("stderr") + tails["stdout"].quote("stdout")}
 	default:
 		return &Failure{Check: name, Target: t.URL, Attempts: 1, Detail: err.Error() + tails["stderr"].quote("stderr") + tails["stdout"].quote("stdout")}
+	}
+}
+
+// maxLine is how much of one output line is kept; the rest is read and
+// dropped, so that a test printing a huge line never blocks on its pipe.
+const maxLine = 64 << 10
+
+// readLines calls line for each line of r, cut at maxLine, until r ends.
+// It always drains r.
+func readLines(r io.Reader, line func(string)) {
+	br := bufio.NewReaderSize(r, 4096)
+	var cur []byte
+	cut := 0
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if room := maxLine - len(cur); room > 0 {
+			cur = append(cur, chunk[:min(len(chunk), room)]...)
+			cut += len(chunk) - min(len(chunk), room)
+		} else {
+			cut += len(chunk)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if len(cur) > 0 || cut > 0 {
+			text := strings.TrimRight(string(cur), "\r\n")
+			if cut > 0 {
+				text += fmt.Sprintf(" … (%d more bytes of this line not shown)", cut)
+			}
+			line(text)
+		}
+		cur, cut = cur[:0], 0
+		if err != nil {
+			return
+		}
 	}
 }
 

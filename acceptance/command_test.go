@@ -74,3 +74,21 @@ func TestCommandMissing(t *testing.T) {
 	err = (&Command{}).Check(context.Background(), Target{})
 	assert.ErrorContains(t, err, "no program given")
 }
+
+// TestCommandWithAHugeLine: a line over a mebibyte neither blocks the
+// command on its pipe nor fails a passing suite.
+func TestCommandWithAHugeLine(t *testing.T) {
+	var lines []string
+	c := &Command{Argv: []string{"sh", "-c", `head -c 3000000 /dev/zero | tr '\0' x; echo; echo done`}, Timeout: 10 * time.Second,
+		Observer: func(e progress.Event) {
+			if o, ok := e.(progress.Output); ok {
+				lines = append(lines, o.Line)
+			}
+		}}
+	start := time.Now()
+	require.NoError(t, c.Check(context.Background(), Target{URL: "http://x"}))
+	assert.Less(t, time.Since(start), 5*time.Second)
+	require.Len(t, lines, 2)
+	assert.Len(t, lines[0], maxLine+len(" … (2934464 more bytes of this line not shown)"))
+	assert.Equal(t, "done", lines[1])
+}

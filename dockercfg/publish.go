@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/beanswap/beanswap/secret"
 )
 
 // PublishInput says which image needs registry auth and where to put it.
@@ -39,6 +41,24 @@ type Published struct {
 	Source string
 	// Uploaded is false for a dry run.
 	Uploaded bool
+	// Credentials are what the file holds; their secrets never print,
+	// and Secrets lists them for scrubbing what a tool emits.
+	Credentials Credentials
+}
+
+// Secrets are the values of the credentials written, in every form the
+// auth file holds them (password, token, base64 user:password), for a
+// secret.Scrubber.
+func (p Published) Secrets() []secret.Value {
+	c := p.Credentials
+	var out []secret.Value
+	if !c.Password.IsZero() {
+		out = append(out, c.Password, secret.New(c.Username+":"+c.Password.Reveal()))
+	}
+	if !c.IdentityToken.IsZero() {
+		out = append(out, c.IdentityToken)
+	}
+	return out
 }
 
 // Publish finds the credentials of image's registry in store, writes them
@@ -83,6 +103,7 @@ func Publish(ctx context.Context, store *Store, client PutObjectAPI, in PublishI
 		Authentication: &Authentication{Bucket: in.Bucket, Key: key},
 		Location:       Location{Bucket: in.Bucket, Key: key},
 		Source:         creds.Source,
+		Credentials:    creds,
 	}
 	if in.DryRun {
 		return pub, nil
