@@ -4,8 +4,8 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
-	"slices"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/beanswap/beanswap/acceptance"
