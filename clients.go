@@ -59,10 +59,14 @@ func NewClients(cfg aws.Config) Clients {
 	custom := cfg.BaseEndpoint != nil
 	return Clients{
 		Beanstalk: eb.NewFromConfig(cfg),
-		S3:        s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = custom || o.UsePathStyle }),
-		Route53:   route53.NewFromConfig(cfg),
-		SNS:       sns.NewFromConfig(cfg),
-		STS:       sts.NewFromConfig(cfg),
+		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
+			o.UsePathStyle = custom || o.UsePathStyle
+			// Emulators send no checksums; the SDK would log each one.
+			o.DisableLogOutputChecksumValidationSkipped = true
+		}),
+		Route53: route53.NewFromConfig(cfg),
+		SNS:     sns.NewFromConfig(cfg),
+		STS:     sts.NewFromConfig(cfg),
 	}
 }
 

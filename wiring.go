@@ -23,10 +23,10 @@ func (s *Service) takeLock(ctx context.Context, rt beanstalk.Runtime, purpose st
 	if !cfg.Lock {
 		return nil, func() {}, nil
 	}
-	if s.Clients.S3 == nil {
-		return nil, nil, fmt.Errorf("%w: Service.Clients.S3 is nil (it holds the deploy lease; set lock: false to run without one)", ErrIncomplete)
+	l, err := s.locker(rt)
+	if err != nil {
+		return nil, nil, err
 	}
-	l := &lock.Locker{S3: s.Clients.S3, Bucket: cfg.DockerBucket, Key: lock.Key(cfg.Name), TTL: cfg.LockTTL, Wait: cfg.LockWait, Clock: rt.Clock, Owner: s.LockOwner, Observer: rt.Observer}
 	t0 := rt.Clock.Now()
 	rt.Observer.Emit(progress.StepStarted{At: t0, Step: StepLock, Detail: purpose})
 	lease, err := l.Acquire(ctx, purpose)
@@ -71,4 +71,47 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// locker is the service's deploy lease, as configured.
+func (s *Service) locker(rt beanstalk.Runtime) (*lock.Locker, error) {
+	if s.Clients.S3 == nil {
+		return nil, fmt.Errorf("%w: Service.Clients.S3 is nil (it holds the deploy lease)", ErrIncomplete)
+	}
+	cfg := s.Config
+	return &lock.Locker{S3: s.Clients.S3, Bucket: cfg.DockerBucket, Key: lock.Key(cfg.Name), TTL: cfg.LockTTL, Wait: cfg.LockWait, Clock: rt.Clock, Owner: s.LockOwner, Observer: rt.Observer}, nil
+}
+
+// LockHolder says who holds the service's deploy lease; lock.ErrNoLease
+// when nobody does.
+func (s *Service) LockHolder(ctx context.Context) (lock.Holder, error) {
+	if err := s.check(true); err != nil {
+		return lock.Holder{}, err
+	}
+	rt, _ := s.runtime()
+	l, err := s.locker(rt)
+	if err != nil {
+		return lock.Holder{}, err
+	}
+	return l.Current(ctx)
+}
+
+// Unlock breaks the service's deploy lease held by run runID (the run id
+// an error about a held lease names), whether or not it expired: the way
+// out after a deploy was killed. It breaks that lease only, and returns
+// its holder.
+func (s *Service) Unlock(ctx context.Context, runID string) (lock.Holder, error) {
+	if err := s.check(true); err != nil {
+		return lock.Holder{}, err
+	}
+	rt, _ := s.runtime()
+	l, err := s.locker(rt)
+	if err != nil {
+		return lock.Holder{}, err
+	}
+	h, err := l.Break(ctx, runID)
+	if err == nil {
+		rt.Warn(StepLock, fmt.Sprintf("broke the deploy lock of %s", h))
+	}
+	return h, err
 }

@@ -439,3 +439,46 @@ func TestDeployerIsSharedSafely(t *testing.T) {
 	wg.Wait()
 	assert.Nil(t, d.Monitor, "the Deployer kept no Monitor of its own")
 }
+
+// TestEveryReadGoesThroughTheMonitor: DescribeApplications,
+// DescribeApplicationVersions and ListPlatformVersions are throttled like
+// the rest; the Monitor's budget and retries cover them too.
+func TestEveryReadGoesThroughTheMonitor(t *testing.T) {
+	w := newWorld()
+	w.apps["hello"] = true
+	throttle := map[string]int{}
+	for _, name := range []string{"DescribeApplications", "DescribeApplicationVersions", "ListPlatformVersions"} {
+		throttle[name] = 3
+	}
+	wrap := func(name string) error {
+		if throttle[name] > 0 {
+			throttle[name]--
+			return apiErr("Throttling", "Rate exceeded")
+		}
+		return nil
+	}
+	apps, versions, platforms := w.f.DescribeApplicationsFn, w.f.DescribeApplicationVersionsFn, w.f.ListPlatformVersionsFn
+	w.f.DescribeApplicationsFn = func(in *eb.DescribeApplicationsInput) (*eb.DescribeApplicationsOutput, error) {
+		if err := wrap("DescribeApplications"); err != nil {
+			return nil, err
+		}
+		return apps(in)
+	}
+	w.f.DescribeApplicationVersionsFn = func(in *eb.DescribeApplicationVersionsInput) (*eb.DescribeApplicationVersionsOutput, error) {
+		if err := wrap("DescribeApplicationVersions"); err != nil {
+			return nil, err
+		}
+		return versions(in)
+	}
+	w.f.ListPlatformVersionsFn = func(in *eb.ListPlatformVersionsInput) (*eb.ListPlatformVersionsOutput, error) {
+		if err := wrap("ListPlatformVersions"); err != nil {
+			return nil, err
+		}
+		return platforms(in)
+	}
+	_, err := w.deployer(&fakeS3{}).Plan(context.Background(), testSpec(), rel)
+	require.NoError(t, err, "retried by the Monitor, not failed after the SDK's own attempts")
+	for _, name := range []string{"DescribeApplications", "DescribeApplicationVersions", "ListPlatformVersions"} {
+		assert.Equal(t, 4, w.f.count(name), name)
+	}
+}

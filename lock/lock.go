@@ -28,6 +28,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/beanswap/beanswap/clock"
+	"github.com/beanswap/beanswap/internal/proc"
 	"github.com/beanswap/beanswap/progress"
 )
 
@@ -68,14 +69,31 @@ type HeldError struct {
 	Location string
 	Holder   Holder
 	Waited   time.Duration
+	// Dead: the holder ran on this host, and its process is gone (killed
+	// with kill -9, a crash): the lease is stale, though not expired.
+	Dead bool
 }
 
 func (e *HeldError) Error() string {
-	msg := fmt.Sprintf("deploy lock %s is held by %s", e.Location, e.Holder)
+	msg := fmt.Sprintf("deploy lock %s is held by %s (run id %s)", e.Location, e.Holder, e.Holder.RunID)
 	if e.Waited > 0 {
 		msg += fmt.Sprintf("; waited %s", e.Waited.Round(time.Second))
 	}
-	return msg + "; retry when it is done, or set lock_wait to wait for it"
+	if e.Dead {
+		return msg + fmt.Sprintf("; its process (pid %d) is no longer running on this host: if no deploy of the service is running, free it with: beanswap unlock --run-id %s", e.Holder.PID, e.Holder.RunID)
+	}
+	return msg + "; retry when it is done, set lock_wait to wait for it, or, if its holder is gone for good, free it with: beanswap unlock --run-id " + e.Holder.RunID
+}
+
+// heldBy describes a lease held by h, telling whether its holder died.
+func heldBy(location string, h Holder, waited time.Duration) *HeldError {
+	e := &HeldError{Location: location, Holder: h, Waited: waited}
+	if host, err := os.Hostname(); err == nil && h.Host == host && h.PID != os.Getpid() {
+		if alive, known := proc.Alive(h.PID); known && !alive {
+			e.Dead = true
+		}
+	}
+	return e
 }
 
 func (e *HeldError) Unwrap() error { return ErrHeld }
@@ -157,7 +175,7 @@ func (l *Locker) Acquire(ctx context.Context, purpose string) (*Lease, error) {
 		}
 		waited := now.Sub(start)
 		if waited >= l.Wait {
-			return nil, &HeldError{Location: l.location(), Holder: current, Waited: waited}
+			return nil, heldBy(l.location(), current, waited)
 		}
 		if attempt == 0 {
 			l.Observer.Emit(progress.Info{At: now, Step: Step, Message: fmt.Sprintf("waiting for the deploy lock held by %s", current)})
@@ -199,6 +217,48 @@ func (le *Lease) Release(ctx context.Context) error {
 		return fmt.Errorf("release deploy lock %s: %w", le.l.location(), err)
 	}
 	return nil
+}
+
+// ErrNoLease: there is no lease to break.
+var ErrNoLease = errors.New("no deploy lock is held")
+
+// ErrOtherHolder: the lease is held by another run than the one named.
+var ErrOtherHolder = errors.New("deploy lock is held by another run")
+
+// Current returns the lease's holder; ErrNoLease when there is none.
+func (l *Locker) Current(ctx context.Context) (Holder, error) {
+	h, _, err := l.read(ctx)
+	if errors.Is(err, errNoLease) {
+		return Holder{}, fmt.Errorf("%s: %w", l.location(), ErrNoLease)
+	}
+	if err != nil {
+		return Holder{}, fmt.Errorf("read deploy lock %s: %w", l.location(), err)
+	}
+	return h, nil
+}
+
+// Break deletes the lease held by run runID, whether or not it expired:
+// the way out after a deploy was killed. It breaks only that lease — one
+// another run took meanwhile is left alone (ErrOtherHolder) — and
+// returns the holder it removed.
+func (l *Locker) Break(ctx context.Context, runID string) (Holder, error) {
+	h, tag, err := l.read(ctx)
+	switch {
+	case errors.Is(err, errNoLease):
+		return Holder{}, fmt.Errorf("%s: %w", l.location(), ErrNoLease)
+	case err != nil:
+		return Holder{}, fmt.Errorf("read deploy lock %s: %w", l.location(), err)
+	case runID == "" || h.RunID != runID:
+		return h, fmt.Errorf("%w: %s holds %s (run id %s), not run %q: nothing broken", ErrOtherHolder, h, l.location(), h.RunID, runID)
+	}
+	_, err = l.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(l.Bucket), Key: aws.String(l.Key), IfMatch: aws.String(tag)})
+	if isPrecondition(err) {
+		return h, fmt.Errorf("%w: %s changed hands while being broken: nothing broken", ErrOtherHolder, l.location())
+	}
+	if err != nil {
+		return h, fmt.Errorf("break deploy lock %s: %w", l.location(), err)
+	}
+	return h, nil
 }
 
 func (l *Locker) newHolder(purpose string, now time.Time) Holder {

@@ -3,6 +3,9 @@ package lock
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -141,4 +144,52 @@ func TestWaitHonoursContext(t *testing.T) {
 	_, err = (&Locker{S3: c, Bucket: b, Key: "k", Owner: "b", Wait: time.Hour, Clock: clock.Real{}}).Acquire(ctx, "y")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 2*time.Second)
+}
+
+// TestKilledHolder: a deploy killed with kill -9 leaves its lease; the
+// next one on the same host is told the holder is dead and how to free
+// it, and Break frees that lease only.
+func TestKilledHolder(t *testing.T) {
+	for name, client := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			c := client(t)
+			b := bucket(t, c)
+			ctx := context.Background()
+			clk := beanstalktest.NewManualClock(time.Time{})
+			l := &Locker{S3: c, Bucket: b, Key: Key("hello"), TTL: time.Hour, Clock: clk, Owner: "ci@host"}
+
+			// The killed deploy: a process of this host that is gone.
+			dead := exec.Command("sh", "-c", "exit 0")
+			require.NoError(t, dead.Run())
+			host, _ := os.Hostname()
+			killed := Holder{Owner: "ci@host", Host: host, PID: dead.Process.Pid, RunID: "run-killed", Purpose: "deploy hello:1", Started: clk.Now(), Expires: clk.Now().Add(time.Hour)}
+			_, err := l.put(ctx, killed, "", true)
+			require.NoError(t, err)
+
+			_, err = l.Acquire(ctx, "deploy hello:2")
+			var held *HeldError
+			require.ErrorAs(t, err, &held)
+			assert.True(t, held.Dead)
+			assert.Contains(t, err.Error(), fmt.Sprintf("its process (pid %d) is no longer running on this host", dead.Process.Pid))
+			assert.Contains(t, err.Error(), "beanswap unlock --run-id run-killed")
+
+			cur, err := l.Current(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, "run-killed", cur.RunID)
+
+			_, err = l.Break(ctx, "run-other")
+			assert.ErrorIs(t, err, ErrOtherHolder, "only the named lease is broken")
+			_, err = l.Current(ctx)
+			require.NoError(t, err, "still held")
+
+			broken, err := l.Break(ctx, "run-killed")
+			require.NoError(t, err)
+			assert.Equal(t, "deploy hello:1", broken.Purpose)
+			_, err = l.Break(ctx, "run-killed")
+			assert.ErrorIs(t, err, ErrNoLease)
+			lease, err := l.Acquire(ctx, "deploy hello:2")
+			require.NoError(t, err)
+			require.NoError(t, lease.Release(ctx))
+		})
+	}
 }

@@ -2,12 +2,14 @@ package swap
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/beanswap/beanswap/acceptance"
 	"github.com/beanswap/beanswap/beanstalk"
@@ -15,7 +17,8 @@ import (
 
 // exchange swaps the CNAMEs of a (taking cname) and b, and waits until
 // Beanstalk shows a holding it and both Ready. called says whether the
-// swap call was made: after it, a failed wait leaves traffic on either.
+// swap call may have taken effect: after it, a failed wait leaves
+// traffic on either environment.
 func (s Swapper) exchange(ctx context.Context, in Input, a, b, cname string) (called bool, err error) {
 	since := s.Clocked().Now()
 	_, err = s.EB.SwapEnvironmentCNAMEs(ctx, &eb.SwapEnvironmentCNAMEsInput{
@@ -23,7 +26,7 @@ func (s Swapper) exchange(ctx context.Context, in Input, a, b, cname string) (ca
 		DestinationEnvironmentName: aws.String(b),
 	})
 	if err != nil {
-		return false, fmt.Errorf("swap CNAMEs of %s and %s: %w", a, b, err)
+		return !refused(err), fmt.Errorf("swap CNAMEs of %s and %s: %w", a, b, err)
 	}
 	swapped := func(envs map[string]types.EnvironmentDescription) (bool, error) {
 		ea, eb := envs[a], envs[b]
@@ -59,4 +62,16 @@ func (s Swapper) verify(ctx context.Context, in Input, liveCNAME string) (int, e
 		return 1, err
 	}
 	return 2, nil
+}
+
+// refused reports an error that proves the call did nothing: Beanstalk
+// answered it with a client error. A call cut short (cancelled, a dropped
+// connection, a server error) may have been carried out all the same.
+func refused(err error) bool {
+	var ae smithy.APIError
+	var status interface{ HTTPStatusCode() int }
+	if !errors.As(err, &ae) {
+		return false
+	}
+	return !errors.As(err, &status) || status.HTTPStatusCode() < 500
 }

@@ -12,6 +12,7 @@ import (
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -75,7 +76,7 @@ type flakySwap struct {
 	SwapAPI
 	mu    sync.Mutex
 	n     int
-	fail  map[int]bool
+	fail  map[int]error
 	calls [][2]string
 }
 
@@ -85,8 +86,8 @@ func (f *flakySwap) SwapEnvironmentCNAMEs(ctx context.Context, in *eb.SwapEnviro
 	n := f.n
 	f.calls = append(f.calls, [2]string{*in.SourceEnvironmentName, *in.DestinationEnvironmentName})
 	f.mu.Unlock()
-	if f.fail[n] {
-		return nil, errors.New("simulated outage")
+	if err := f.fail[n]; err != nil {
+		return nil, err
 	}
 	return f.SwapAPI.SwapEnvironmentCNAMEs(ctx, in, o...)
 }
@@ -170,7 +171,7 @@ func TestSwapBackFails(t *testing.T) {
 	// The checks passed before (the handler broke since): the proof.
 	passed, err := acceptance.Run(ctx, acceptance.CheckerFunc(func(context.Context, acceptance.Target) error { return nil }), acceptance.Target{Environment: "hello-green"})
 	require.NoError(t, err)
-	_, err = b.swapper(&flakySwap{SwapAPI: b.eb, fail: map[int]bool{2: true}}, nil).Swap(ctx, Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: b.pingCheck(), Accepted: passed})
+	_, err = b.swapper(&flakySwap{SwapAPI: b.eb, fail: map[int]error{2: errors.New("simulated outage")}}, nil).Swap(ctx, Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: b.pingCheck(), Accepted: passed})
 	var se *Error
 	require.ErrorAs(t, err, &se)
 	assert.False(t, se.SwappedBack)
@@ -212,13 +213,23 @@ func TestSwapRefusals(t *testing.T) {
 		_, err := b.swapper(b.eb, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "nope", Live: "hello-blue", Check: ok})
 		assert.ErrorIs(t, err, beanstalk.ErrNotFound)
 	})
-	t.Run("swap call fails", func(t *testing.T) {
+	t.Run("swap call refused", func(t *testing.T) {
 		b := newBlueGreen(t, beanstalktest.Outcome{})
-		_, err := b.swapper(&flakySwap{SwapAPI: b.eb, fail: map[int]bool{1: true}}, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: ok})
+		refusal := &smithy.GenericAPIError{Code: "InvalidParameterValue", Message: "simulated refusal"}
+		_, err := b.swapper(&flakySwap{SwapAPI: b.eb, fail: map[int]error{1: refusal}}, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: ok})
 		var se *Error
 		require.ErrorAs(t, err, &se)
 		assert.Equal(t, StageSwap, se.Stage)
-		assert.Contains(t, err.Error(), "simulated outage; live traffic on hello-blue")
+		assert.False(t, se.Uncertain())
+		assert.Contains(t, err.Error(), "simulated refusal; live traffic on hello-blue")
+	})
+	t.Run("swap call cut short", func(t *testing.T) {
+		b := newBlueGreen(t, beanstalktest.Outcome{})
+		_, err := b.swapper(&flakySwap{SwapAPI: b.eb, fail: map[int]error{1: errors.New("connection reset")}}, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: ok})
+		var se *Error
+		require.ErrorAs(t, err, &se)
+		assert.True(t, se.Uncertain(), "the call may have been carried out")
+		assert.Contains(t, err.Error(), "live traffic may be on either environment (hello-green or hello-blue)")
 	})
 	t.Run("incomplete input or swapper", func(t *testing.T) {
 		b := newBlueGreen(t, beanstalktest.Outcome{})

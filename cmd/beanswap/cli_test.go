@@ -51,10 +51,20 @@ jwt_issuer: api.hello.example.com
 // demoDockerConfig has inline credentials for the simulated registry.
 const demoDockerConfig = `{"auths": {"registry.example.com": {"auth": "ZGVtbzpkZW1vLXBhc3N3b3Jk"}}}`
 
-// cliEnv points the CLI's AWS configuration at a fast simulator, the way a
-// user points it at LocalStack, and returns the config and docker paths,
-// and how to run the CLI on the simulator's clock.
-func cliEnv(t *testing.T) (cfgPath, dockerPath string, on func(stdout, stderr io.Writer) cli) {
+// testEnv is a fast simulator the CLI's AWS configuration points at, the
+// way a user points it at LocalStack, with a service's files.
+type testEnv struct {
+	sim                *beanstalktest.Server
+	clock              *beanstalktest.ScaledClock
+	cfgPath, dockerCfg string
+}
+
+// on runs the CLI writing to stdout and stderr, on the simulator's clock.
+func (e *testEnv) on(stdout, stderr io.Writer) cli {
+	return cli{stdout: stdout, stderr: stderr, clock: e.clock}
+}
+
+func newTestEnv(t *testing.T) *testEnv {
 	clk := beanstalktest.NewScaledClock(time.Time{}, 600)
 	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk})
 	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-demo-docker")})
@@ -68,10 +78,16 @@ func cliEnv(t *testing.T) (cfgPath, dockerPath string, on func(stdout, stderr io
 	}
 	proxyTo(t, sim.URL)
 	dir := t.TempDir()
-	cfgPath, dockerPath = filepath.Join(dir, "pym-config.yaml"), filepath.Join(dir, "config.json")
-	require.NoError(t, os.WriteFile(cfgPath, []byte(demoConfig), 0o600))
-	require.NoError(t, os.WriteFile(dockerPath, []byte(demoDockerConfig), 0o600))
-	return cfgPath, dockerPath, func(stdout, stderr io.Writer) cli { return cli{stdout: stdout, stderr: stderr, clock: clk} }
+	e := &testEnv{sim: sim, clock: clk, cfgPath: filepath.Join(dir, "pym-config.yaml"), dockerCfg: filepath.Join(dir, "config.json")}
+	require.NoError(t, os.WriteFile(e.cfgPath, []byte(demoConfig), 0o600))
+	require.NoError(t, os.WriteFile(e.dockerCfg, []byte(demoDockerConfig), 0o600))
+	return e
+}
+
+// cliEnv is newTestEnv, unpacked.
+func cliEnv(t *testing.T) (cfgPath, dockerPath string, on func(stdout, stderr io.Writer) cli) {
+	e := newTestEnv(t)
+	return e.cfgPath, e.dockerCfg, e.on
 }
 
 func TestDeployCommand(t *testing.T) {
