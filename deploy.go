@@ -51,6 +51,9 @@ type Report struct {
 	Took time.Duration
 }
 
+// ErrInvalidImage: the image reference cannot be parsed.
+var ErrInvalidImage = errors.New("invalid image reference")
+
 // deploy is one Deploy call: what its steps share, set once.
 type deploy struct {
 	s      *Service
@@ -72,7 +75,7 @@ func (s *Service) Deploy(ctx context.Context, image string) (report *Report, err
 		return nil, err
 	}
 	if _, err := dockercfg.ParseReference(image); err != nil {
-		return nil, fmt.Errorf("image %q: %w", image, err)
+		return nil, fmt.Errorf("%w %q: %w", ErrInvalidImage, image, err)
 	}
 	rt, scrub := s.runtime()
 	d := &deploy{s: s, rt: rt, scrub: scrub, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Image: image}}

@@ -35,7 +35,7 @@ func (s *Service) Plan(ctx context.Context, image string) (plan *Plan, err error
 		return nil, err
 	}
 	if _, err := dockercfg.ParseReference(image); err != nil {
-		return nil, fmt.Errorf("image %q: %w", image, err)
+		return nil, fmt.Errorf("%w %q: %w", ErrInvalidImage, image, err)
 	}
 	rt, scrub := s.runtime()
 	d := &deploy{s: s, rt: rt, scrub: scrub, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Image: image}}

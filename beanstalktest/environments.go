@@ -129,6 +129,7 @@ func (st *state) createEnvironment(c call, in *eb.CreateEnvironmentInput) (*eb.C
 		e.endpoint = strings.ToLower(fmt.Sprintf("awseb-%s-AWSEBLoa-%s-%d.%s.elb.amazonaws.com", e.id, strings.ToUpper(st.randomID(12)), 100000000+st.rand.Intn(900000000), st.region))
 	}
 	st.envs = append(st.envs, e)
+	st.record(c.now, JournalCreate, e, nil)
 	st.launch(c, e)
 	return copyInto(&eb.CreateEnvironmentOutput{}, e.describe()), nil
 }

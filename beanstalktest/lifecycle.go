@@ -150,16 +150,20 @@ func (st *state) startUpdate(c call, e *environment, version string) {
 }
 
 func (st *state) startSwap(c call, a, b *environment) {
+	st.record(c.now, JournalSwapStart, a, b)
 	for _, e := range []*environment{a, b} {
 		e.status, e.updated = types.EnvironmentStatusUpdating, c.now
 		st.emit(c.now, e, types.EventSeverityInfo, "swapEnvironmentCNAMEs is starting.")
 	}
-	done := c.now.Add(st.timing.Swap)
+	done := c.now.Add(st.timing.Swap + max(a.outcome.SwapDelay, b.outcome.SwapDelay))
 	// One step swaps both, so no observer sees half a swap.
 	st.at(done, a, func(at time.Time) {
 		a.cname, b.cname = b.cname, a.cname
 		for _, e := range []*environment{a, b} {
 			e.status, e.updated = types.EnvironmentStatusReady, at
+		}
+		st.record(at, JournalSwapDone, a, b)
+		for _, e := range []*environment{a, b} {
 			st.emit(at, e, types.EventSeverityInfo, "Completed swapping CNAMEs for environments '%s' and '%s'.", a.name, b.name)
 		}
 		for _, e := range []*environment{a, b} {
@@ -175,6 +179,7 @@ func (st *state) startSwap(c call, a, b *environment) {
 }
 
 func (st *state) startTermination(c call, e *environment) {
+	st.record(c.now, JournalTerminate, e, nil)
 	e.cancelSteps()
 	e.status, e.updated = types.EnvironmentStatusTerminating, c.now
 	id := strings.TrimPrefix(e.id, "e-")

@@ -103,6 +103,9 @@ type Outcome struct {
 	// DegradeAfterSwap turns health Red and makes the instances answer
 	// 503 shortly after a CNAME swap completes.
 	DegradeAfterSwap bool
+	// SwapDelay makes a CNAME swap this environment takes part in last
+	// that much longer than Timing.Swap (a swap that seems to hang).
+	SwapDelay time.Duration
 	// Handler serves the environment's HTTP traffic; default an app
 	// answering /ping and /version (with the version label).
 	Handler http.Handler

@@ -21,6 +21,7 @@ type state struct {
 	appOrder        []string
 	envs            []*environment // creation order, terminated ones included
 	events          []*event       // chronological
+	journal         []Entry        // creations, swaps, terminations
 	schedule        stepQueue
 	seq             int64
 	rand            *rand.Rand

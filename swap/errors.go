@@ -72,3 +72,17 @@ func (e *Error) Unwrap() []error {
 // Uncertain reports whether live traffic may be on either environment:
 // the swap call was made and neither its end nor a swap back was seen.
 func (e *Error) Uncertain() bool { return e.Live == "" || e.SwapBackErr != nil }
+
+// RecordError reports a swap that succeeded (the candidate is live and
+// verified on the live CNAME) whose Route53 record of the live host could
+// not be updated: traffic through the live host may still go elsewhere.
+type RecordError struct {
+	Live, LiveCNAME, Host string
+	Err                   error
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("%s is live on %s, but pointing %s at it failed: %v; check the record now", e.Live, e.LiveCNAME, e.Host, e.Err)
+}
+
+func (e *RecordError) Unwrap() error { return e.Err }

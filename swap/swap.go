@@ -212,7 +212,7 @@ func (s Swapper) Swap(ctx context.Context, in Input) (*Result, error) {
 		changed, err := s.pointRecord(ctx, in, liveCNAME)
 		res.RecordChanged = changed
 		if err != nil {
-			return res, fmt.Errorf("swap succeeded, %s is live on %s, but updating Route53: %w", in.Candidate, liveCNAME, err)
+			return res, &RecordError{Live: in.Candidate, LiveCNAME: liveCNAME, Host: in.Host, Err: err}
 		}
 	}
 	return res, nil

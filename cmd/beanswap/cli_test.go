@@ -205,15 +205,17 @@ func TestExitCodes(t *testing.T) {
 		code int
 	}{
 		"ok":               {ctx, nil, exitOK},
-		"launch":           {ctx, fmt.Errorf("deploy: %w", &beanstalk.LaunchError{Environment: "e"}), exitFailed},
-		"acceptance":       {ctx, fmt.Errorf("acceptance: %w", &acceptance.Failure{Check: "c"}), exitFailed},
-		"timeout":          {ctx, &beanstalk.TimeoutError{}, exitFailed},
-		"swapped back":     {ctx, &swap.Error{Stage: "verify", Live: "a", SwappedBack: true, Err: errors.New("x")}, exitSwappedBack},
-		"swap back failed": {ctx, &swap.Error{Stage: "verify", Live: "", Err: errors.New("x"), SwapBackErr: errors.New("y")}, exitAttention},
-		"swap interrupted": {cancelled, &swap.Error{Stage: "swap", Live: "", Swapped: true, Err: context.Canceled}, exitAttention},
+		"launch":           {ctx, runError{fmt.Errorf("deploy: %w", &beanstalk.LaunchError{Environment: "e"})}, exitFailed},
+		"acceptance":       {ctx, runError{fmt.Errorf("acceptance: %w", &acceptance.Failure{Check: "c"})}, exitFailed},
+		"timeout":          {ctx, runError{&beanstalk.TimeoutError{}}, exitFailed},
+		"swapped back":     {ctx, runError{&swap.Error{Stage: "verify", Live: "a", SwappedBack: true, Err: errors.New("x")}}, exitSwappedBack},
+		"swap back failed": {ctx, runError{&swap.Error{Stage: "verify", Live: "", Err: errors.New("x"), SwapBackErr: errors.New("y")}}, exitAttention},
+		"swap interrupted": {cancelled, runError{&swap.Error{Stage: "swap", Live: "", Swapped: true, Err: context.Canceled}}, exitAttention},
+		"record not set":   {ctx, runError{&swap.RecordError{Live: "a", Err: errors.New("x")}}, exitAttention},
 		"swap refused":     {ctx, runError{&swap.Error{Stage: "swap", Live: "a", Err: errors.New("x")}}, exitFailed},
 		"stray argument":   {ctx, errors.New(`unknown command "extra" for "beanswap deploy"`), exitUsage},
-		"config":           {ctx, &config.ValidationError{}, exitUsage},
+		"usage":            {ctx, usageError{errors.New("x")}, exitUsage},
+		"config":           {ctx, runError{&config.ValidationError{}}, exitUsage},
 		"cancelled":        {cancelled, runError{errors.New("x")}, exitCanceled},
 	}
 	for name, tc := range tests {

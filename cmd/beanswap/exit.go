@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/beanswap/beanswap/acceptance"
-	"github.com/beanswap/beanswap/beanstalk"
-	"github.com/beanswap/beanswap/config"
-	"github.com/beanswap/beanswap/swap"
+	"github.com/beanswap/beanswap"
 )
 
 // Exit codes, for scripts and CI.
@@ -27,29 +24,26 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-// exitCode maps an error to the exit codes above. Live traffic in doubt
-// wins over an interruption: the user must look.
+// exitCode maps an error to the exit codes above, by the library's verdict.
 func exitCode(ctx context.Context, err error) int {
-	var (
-		se   *swap.Error
-		verr *config.ValidationError
-		ue   usageError
-	)
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.As(err, &se) && se.Uncertain():
-		return exitAttention
-	case errors.As(err, &se) && se.SwappedBack:
-		return exitSwappedBack
-	case ctx.Err() != nil || errors.Is(err, context.Canceled):
-		return exitCanceled
-	case errors.As(err, &ue), errors.As(err, &verr):
+	var ue usageError
+	if errors.As(err, &ue) {
 		return exitUsage
-	case errors.Is(err, beanstalk.ErrLaunchFailed), errors.Is(err, acceptance.ErrFailed), errors.Is(err, beanstalk.ErrTimeout):
-		return exitFailed
-	case !errors.As(err, new(runError)):
+	}
+	if err != nil && !errors.As(err, new(runError)) {
 		return exitUsage // cobra's own: an unknown command, stray arguments
+	}
+	switch beanswap.VerdictOf(ctx, err) {
+	case beanswap.Done:
+		return exitOK
+	case beanswap.Invalid:
+		return exitUsage
+	case beanswap.SwappedBack:
+		return exitSwappedBack
+	case beanswap.LookNow:
+		return exitAttention
+	case beanswap.Interrupted:
+		return exitCanceled
 	}
 	return exitFailed
 }
