@@ -88,7 +88,10 @@ func stepStarted(step string) func(progress.Event) bool {
 }
 
 func info(text string) func(progress.Event) bool {
-	return func(e progress.Event) bool { i, ok := e.(progress.Info); return ok && strings.Contains(i.Message, text) }
+	return func(e progress.Event) bool {
+		i, ok := e.(progress.Info)
+		return ok && strings.Contains(i.Message, text)
+	}
 }
 
 func beanstalkEvent(text string) func(progress.Event) bool {
@@ -100,7 +103,7 @@ func beanstalkEvent(text string) func(progress.Event) bool {
 
 // result is what one scenario found.
 type result struct {
-	verdict                     string
+	verdict                    string
 	violations, orphans, leaks []string
 }
 
