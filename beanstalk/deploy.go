@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 )
 
 // StepDeploy names the deploy step in progress events.
@@ -75,7 +76,7 @@ func (d Deployer) Deploy(ctx context.Context, spec Spec, rel Release) (*Deployme
 	}
 	spec = spec.withDefaults()
 	d.Monitor = d.MonitorFor(d.EB) // one budget for the whole call (d is a copy)
-	plan, err := d.plan(ctx, spec, rel)
+	plan, err := d.planListed(ctx, spec, rel)
 	if err != nil {
 		return nil, &DeployError{Err: err}
 	}
@@ -124,7 +125,7 @@ func (d Deployer) Deploy(ctx context.Context, spec Spec, rel Release) (*Deployme
 		if plan.AdoptLeftover {
 			dep.Adopted = true
 			d.Info(StepDeploy, fmt.Sprintf("environment %s from an earlier run is %s; waiting for it", name, left.Status))
-			return d.await(ctx, dep, name, aws.ToTime(left.DateCreated))
+			return d.await(ctx, dep, name, aws.ToTime(left.DateCreated), aws.ToTime(left.DateCreated))
 		}
 		d.Info(StepDeploy, fmt.Sprintf("environment %s from an earlier run is %s/%s with version %s; replacing it", name, left.Status, left.Health, aws.ToString(left.VersionLabel)))
 		if err := d.terminate(ctx, spec, name); err != nil {
@@ -147,19 +148,62 @@ func (d Deployer) Deploy(ctx context.Context, spec Spec, rel Release) (*Deployme
 		in.SolutionStackName = aws.String(plan.Platform.SolutionStackName)
 	}
 	created, err := d.EB.CreateEnvironment(ctx, in)
+	if isAlreadyExists(err) {
+		e, derr := d.Monitor.Environment(ctx, app, name)
+		switch {
+		case derr == nil && e.Status == types.EnvironmentStatusTerminating:
+			// A namesake is still terminating (pruned by another run):
+			// wait until it is gone, then create it again.
+			d.Info(StepDeploy, fmt.Sprintf("an earlier environment %s is still terminating: waiting for it, then creating it again", name))
+			if err := d.terminate(ctx, spec, name); err != nil {
+				return dep, &DeployError{Err: fmt.Errorf("create environment %s: %w", name, err)}
+			}
+			created, err = d.EB.CreateEnvironment(ctx, in)
+		case derr == nil && !adoptable(e, label):
+			return dep, &DeployError{Err: fmt.Errorf("create environment %s: one of that name is %s with version %s: %w", name, e.Status, aws.ToString(e.VersionLabel), translate(err))}
+		default:
+			// Created meanwhile (a concurrent or interrupted run), listed
+			// or not yet: the same version, by its name; wait for it.
+			dep.Adopted = true
+			d.Info(StepDeploy, fmt.Sprintf("environment %s exists already (created by another run, maybe not listed yet): waiting for it", name))
+			return d.await(ctx, dep, name, d.Clocked().Now(), time.Time{})
+		}
+	}
 	if err != nil {
 		return dep, &DeployError{Err: fmt.Errorf("create environment %s: %w", name, translate(err))}
 	}
 	d.Info(StepDeploy, fmt.Sprintf("creating environment %s on %s (%s)", name, aws.ToString(created.CNAME), plan.Platform))
-	return d.await(ctx, dep, name, aws.ToTime(created.DateCreated))
+	return d.await(ctx, dep, name, aws.ToTime(created.DateCreated), aws.ToTime(created.DateCreated))
+}
+
+// planListed plans; when the live CNAME prefix is taken by an environment
+// Beanstalk does not list yet (a first deploy re-run right after it was
+// interrupted), it waits for the listing, within DefaultPropagation.
+func (d Deployer) planListed(ctx context.Context, spec Spec, rel Release) (*DeployPlan, error) {
+	deadline := d.Clocked().Now().Add(DefaultPropagation)
+	for {
+		plan, err := d.plan(ctx, spec, rel)
+		var held *PrefixHeldError
+		if !errors.As(err, &held) || !d.Clocked().Now().Before(deadline) {
+			return plan, err
+		}
+		d.Info(StepDeploy, fmt.Sprintf("the live CNAME prefix %s is taken, by no environment listed yet: waiting for Beanstalk to list it", held.Prefix))
+		if err := d.Clocked().Sleep(ctx, 10*time.Second); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // await waits for the new environment and applies the failure policy if
-// it fails.
-func (d Deployer) await(ctx context.Context, dep *Deployment, name string, since time.Time) (*Deployment, error) {
-	env, err := d.MonitorFor(d.EB).WaitHealthy(ctx, dep.Application, name, WaitOptions{Timeout: dep.spec.Timeouts.Launch, Since: since, Observer: d.Observer})
+// it fails. Its events count from since; createdAt, when known, tells it
+// from an older namesake still listed.
+func (d Deployer) await(ctx context.Context, dep *Deployment, name string, since, createdAt time.Time) (*Deployment, error) {
+	env, err := d.MonitorFor(d.EB).WaitHealthy(ctx, dep.Application, name, WaitOptions{Timeout: dep.spec.Timeouts.Launch, Since: since, Observer: d.Observer, Propagation: DefaultPropagation, CreatedAt: createdAt})
+	dep.Environment = env
+	if env.EnvironmentName == nil {
+		dep.Environment.EnvironmentName = aws.String(name) // not listed yet: its name, at least
+	}
 	if err == nil {
-		dep.Environment = env
 		dep.AlreadyLive = dep.Unverified && !dep.FirstDeploy
 		d.Info(StepDeploy, fmt.Sprintf("environment %s is Ready and %s", name, env.Health))
 		return dep, nil

@@ -79,7 +79,7 @@ func (d *Deployment) Accept(ctx context.Context, c acceptance.Checker) (acceptan
 	passed, err := acceptance.Run(ctx, c, t)
 	if err == nil {
 		if d.FirstDeploy || d.Unverified { // it holds the live CNAME: verified there now
-			if err := MarkLive(ctx, dp.EB, d.Environment, dp.Clocked().Now()); err != nil {
+			if err := dp.MonitorFor(dp.EB).MarkLive(ctx, dp.EB, d.Application, d.Environment, dp.Clocked().Now(), WaitOptions{Observer: dp.Observer}); err != nil {
 				dp.Warn(StepAccept, err.Error())
 			}
 		}

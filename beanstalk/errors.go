@@ -145,6 +145,12 @@ func isNotReady(err error) bool {
 	return code == "InvalidParameterValue" && strings.Contains(msg, "Must be Ready")
 }
 
+// isBusy reports an operation refused because another is in progress.
+func isBusy(err error) bool {
+	code, _ := apiError(err)
+	return code == "OperationInProgressFailure" || isNotReady(err)
+}
+
 func isNoSuchEnvironment(err error) bool {
 	code, msg := apiError(err)
 	return code == "InvalidParameterValue" && strings.HasPrefix(msg, "No Environment found")
@@ -166,7 +172,7 @@ func translate(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case isNotReady(err):
+	case isBusy(err):
 		return fmt.Errorf("%w: %w", ErrNotReady, err)
 	case isNoSuchEnvironment(err):
 		return fmt.Errorf("%w: %w", ErrNotFound, err)

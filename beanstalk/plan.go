@@ -165,9 +165,19 @@ func (d Deployer) freePrefix(ctx context.Context, app, prefix string, live bool)
 			return p, nil
 		}
 		if live {
-			return "", fmt.Errorf("the live CNAME prefix %s (%s) is held by an environment outside application %s: free it or set aws_cname_prefix",
-				p, aws.ToString(out.FullyQualifiedCNAME), app)
+			return "", &PrefixHeldError{Prefix: p, CNAME: aws.ToString(out.FullyQualifiedCNAME), Application: app}
 		}
 	}
 	return "", fmt.Errorf("no free CNAME prefix near %s", prefix)
+}
+
+// PrefixHeldError: the live CNAME prefix is taken, by no environment the
+// application lists: one of another application, or one created so
+// recently that Beanstalk does not list it yet (Deploy waits for that).
+type PrefixHeldError struct {
+	Prefix, CNAME, Application string
+}
+
+func (e *PrefixHeldError) Error() string {
+	return fmt.Sprintf("the live CNAME prefix %s (%s) is held by an environment outside application %s: free it or set aws_cname_prefix", e.Prefix, e.CNAME, e.Application)
 }

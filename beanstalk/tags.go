@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+
+	"github.com/beanswap/beanswap/progress"
 )
 
 // Tags beanswap puts on the environments it creates.
@@ -34,17 +36,44 @@ type TagsAPI interface {
 	UpdateTagsForResource(ctx context.Context, in *eb.UpdateTagsForResourceInput, optFns ...func(*eb.Options)) (*eb.UpdateTagsForResourceOutput, error)
 }
 
-// MarkLive tags env as having gone live at t. Marking protects: pruning
-// keeps marked environments for rollback.
-func MarkLive(ctx context.Context, api TagsAPI, env types.EnvironmentDescription, t time.Time) error {
-	_, err := api.UpdateTagsForResource(ctx, &eb.UpdateTagsForResourceInput{
-		ResourceArn: env.EnvironmentArn,
-		TagsToAdd:   []types.Tag{{Key: aws.String(TagWentLive), Value: aws.String(t.UTC().Format(time.RFC3339))}},
-	})
-	if err != nil {
-		return fmt.Errorf("tag %s as live: %w", aws.ToString(env.EnvironmentName), translate(err))
+// MarkLive tags env (of app) as having gone live at t. Marking protects:
+// pruning keeps marked environments for rollback. Beanstalk applies tags
+// with an environment update, one at a time: while env is busy (launching,
+// updating, another tag write), MarkLive waits for it, within o.Timeout
+// (default 10 minutes), and says so. The update the tag write starts is
+// not waited for.
+func (m *Monitor) MarkLive(ctx context.Context, api TagsAPI, app string, env types.EnvironmentDescription, t time.Time, o WaitOptions) error {
+	name := aws.ToString(env.EnvironmentName)
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Minute
 	}
-	return nil
+	deadline := m.clock.Now().Add(o.Timeout)
+	for {
+		_, err := api.UpdateTagsForResource(ctx, &eb.UpdateTagsForResourceInput{
+			ResourceArn: env.EnvironmentArn,
+			TagsToAdd:   []types.Tag{{Key: aws.String(TagWentLive), Value: aws.String(t.UTC().Format(time.RFC3339))}},
+		})
+		if err == nil {
+			return nil
+		}
+		left := deadline.Sub(m.clock.Now())
+		if !isBusy(err) || left <= 0 {
+			return fmt.Errorf("tag %s as live: %w", name, translate(err))
+		}
+		o.Observer.Emit(progress.Info{At: m.clock.Now(), Step: "tag", Message: fmt.Sprintf("%s is busy (an update in progress): waiting to tag it live (up to %s)", name, left.Round(time.Second))})
+		ready := func(envs map[string]types.EnvironmentDescription) (bool, error) {
+			e, ok := envs[name]
+			if ok && (e.Status == types.EnvironmentStatusTerminating || e.Status == types.EnvironmentStatusTerminated) {
+				return false, fmt.Errorf("tag %s as live: it is %s", name, e.Status)
+			}
+			return ok && e.Status == types.EnvironmentStatusReady, nil
+		}
+		wo := o
+		wo.Timeout, wo.Propagation, wo.IgnoreErrorEvents = left, DefaultPropagation, true
+		if _, err := m.Wait(ctx, app, []string{name}, "to be Ready for its tags", ready, wo); err != nil {
+			return fmt.Errorf("tag %s as live: %w", name, err)
+		}
+	}
 }
 
 // environmentTags are the tags of a new environment of service.

@@ -34,7 +34,21 @@ type WaitOptions struct {
 	// IgnoreErrorEvents lets ERROR and FATAL events pass (reported, not
 	// fatal): terminating a failed environment, for one, may log errors.
 	IgnoreErrorEvents bool
+	// Propagation is how long after the wait starts an environment
+	// missing from DescribeEnvironments means "not listed yet", not "gone":
+	// AWS's control plane lists a new environment (and the state after a
+	// swap) only after a while. Zero: missing is missing at once.
+	Propagation time.Duration
+	// CreatedAt, when set, is when the environments waited for were
+	// created: an older namesake (terminated, still listed for an hour)
+	// is not them, however Beanstalk lists it.
+	CreatedAt time.Time
 }
+
+// DefaultPropagation is how long beanswap gives Beanstalk to list an
+// environment it has just created or swapped: terraform-provider-aws
+// waits as long for most reads after a write.
+const DefaultPropagation = 2 * time.Minute
 
 func (o WaitOptions) withDefaults(now time.Time) WaitOptions {
 	if o.Timeout <= 0 {
@@ -75,6 +89,11 @@ func (m *Monitor) Wait(ctx context.Context, app string, names []string, what str
 		list, err := m.Environments(ctx, app, names...)
 		if err != nil {
 			return envs, fmt.Errorf("wait for %s %s: %w", strings.Join(names, ", "), what, err)
+		}
+		if !o.CreatedAt.IsZero() {
+			list = slices.DeleteFunc(list, func(e types.EnvironmentDescription) bool {
+				return e.DateCreated != nil && e.DateCreated.Before(o.CreatedAt)
+			})
 		}
 		envs = byName(list, names)
 		changed := false
@@ -120,6 +139,13 @@ func (m *Monitor) Wait(ctx context.Context, app string, names []string, what str
 			return envs, m.launchError(ctx, envs[failedEnv], failedEnv, failures)
 		}
 
+		if o.Propagation > 0 && len(envs) < len(names) && m.clock.Now().Before(start.Add(o.Propagation)) {
+			// Not listed yet: wait, as for any other state.
+			if err := m.clock.Sleep(ctx, min(o.Interval, deadline.Sub(m.clock.Now()))); err != nil {
+				return envs, fmt.Errorf("wait for %s %s: %w", strings.Join(names, ", "), what, err)
+			}
+			continue
+		}
 		done, err := cond(envs)
 		if err != nil {
 			var le *LaunchError

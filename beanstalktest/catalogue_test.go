@@ -176,9 +176,21 @@ func TestTags(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{"beanswap:service": "hello", "elasticbeanstalk:environment-name": "tagged", "elasticbeanstalk:environment-id": aws.ToString(out.EnvironmentId)}, got)
 
-	_, err = f.eb.UpdateTagsForResource(f.ctx, &eb.UpdateTagsForResourceInput{ResourceArn: out.EnvironmentArn,
-		TagsToAdd: []types.Tag{{Key: aws.String("beanswap:service"), Value: aws.String("other")}, {Key: aws.String("team"), Value: aws.String("a")}}})
+	// Tags are applied by an environment update: not while it launches,
+	// one at a time, and it is Updating meanwhile.
+	add := &eb.UpdateTagsForResourceInput{ResourceArn: out.EnvironmentArn,
+		TagsToAdd: []types.Tag{{Key: aws.String("beanswap:service"), Value: aws.String("other")}, {Key: aws.String("team"), Value: aws.String("a")}}}
+	_, err = f.eb.UpdateTagsForResource(f.ctx, add)
+	assert.Equal(t, CodeOperationInProgress, apiCode(err), "launching")
+	f.clock.Advance(6 * time.Minute)
+	_, err = f.eb.UpdateTagsForResource(f.ctx, add)
 	require.NoError(t, err)
+	assert.Equal(t, types.EnvironmentStatusUpdating, f.env("tagged").Status)
+	_, err = f.eb.UpdateTagsForResource(f.ctx, &eb.UpdateTagsForResourceInput{ResourceArn: out.EnvironmentArn, TagsToRemove: []string{"team"}})
+	assert.Equal(t, CodeOperationInProgress, apiCode(err), "another update is in progress")
+	f.clock.Advance(31 * time.Second)
+	assert.Equal(t, types.EnvironmentStatusReady, f.env("tagged").Status)
+	assert.Contains(t, f.events("tagged"), "INFO Environment update completed successfully.")
 	_, err = f.eb.UpdateTagsForResource(f.ctx, &eb.UpdateTagsForResourceInput{ResourceArn: out.EnvironmentArn, TagsToRemove: []string{"team"}})
 	require.NoError(t, err)
 	tags, err = f.eb.ListTagsForResource(f.ctx, &eb.ListTagsForResourceInput{ResourceArn: out.EnvironmentArn})

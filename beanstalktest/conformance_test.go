@@ -119,8 +119,16 @@ var motoInaccuracies = map[string]func(t *testing.T, sim, moto observation){
 		assert.Empty(t, moto.Code, "moto accepts names Beanstalk rejects")
 	},
 	"DescribeEnvironments": func(t *testing.T, sim, moto observation) {
-		assert.Contains(t, sim.Fields, "Environments.CNAME")
-		assert.NotContains(t, moto.Fields, "Environments.CNAME", "moto's CNAME is empty")
+		assert.Equal(t, "0", sim.Values["count"], "like AWS, a new environment is listed a few seconds after its creation")
+		assert.NotEqual(t, "0", moto.Values["count"], "moto lists it at once (and duplicates, ignoring the name filter)")
+	},
+	"UpdateTagsForResource": func(t *testing.T, sim, moto observation) {
+		assert.Equal(t, CodeOperationInProgress, sim.Code, "tags are applied by an environment update: not while it launches")
+		assert.Empty(t, moto.Code, "moto updates tags at any time")
+	},
+	"ListTagsForResource after update": func(t *testing.T, sim, moto observation) {
+		assert.Equal(t, map[string]string{"team": "a", "stage": ""}, sim.Values, "the refused update changed nothing")
+		assert.Equal(t, map[string]string{"team": "", "stage": "blue"}, moto.Values)
 	},
 }
 

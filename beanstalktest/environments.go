@@ -226,6 +226,8 @@ func (st *state) describeEnvironments(c call, in *eb.DescribeEnvironmentsInput) 
 			if (in.IncludeDeleted != nil && !*in.IncludeDeleted) || e.terminatedAt.Before(deletedSince) {
 				continue
 			}
+		case st.timing.Visibility > 0 && c.now.Before(e.created.Add(st.timing.Visibility)):
+			continue // created, but not yet listed
 		}
 		all = append(all, e.describe())
 	}
@@ -277,7 +279,7 @@ func (st *state) terminateEnvironment(c call, in *eb.TerminateEnvironmentInput) 
 		return nil, err
 	}
 	switch e.status {
-	case types.EnvironmentStatusReady, types.EnvironmentStatusLaunching:
+	case types.EnvironmentStatusReady:
 	case types.EnvironmentStatusTerminating:
 		return nil, invalidParam("No Environment found for EnvironmentName = '%s'.", e.name)
 	default:

@@ -129,11 +129,18 @@ func (f *fixture) tryCreate(name, label, prefix string, extra ...types.Configura
 	return f.eb.CreateEnvironment(f.ctx, in)
 }
 
-// env describes one environment by name (terminated ones included).
+// env describes one environment by name (terminated ones included). A
+// new environment is listed a few seconds after its creation: env waits
+// that long on the fixture's clock, as a client has to.
 func (f *fixture) env(name string) types.EnvironmentDescription {
 	f.t.Helper()
 	out, err := f.eb.DescribeEnvironments(f.ctx, &eb.DescribeEnvironmentsInput{EnvironmentNames: []string{name}})
 	require.NoError(f.t, err)
+	if len(out.Environments) == 0 {
+		f.clock.Advance(5 * time.Second)
+		out, err = f.eb.DescribeEnvironments(f.ctx, &eb.DescribeEnvironmentsInput{EnvironmentNames: []string{name}})
+		require.NoError(f.t, err)
+	}
 	require.Len(f.t, out.Environments, 1, "environment %s", name)
 	return out.Environments[0]
 }

@@ -149,6 +149,22 @@ func (st *state) startUpdate(c call, e *environment, version string) {
 	})
 }
 
+// startTagUpdate applies new tags to the environment's resources: an
+// environment update, during which it is Updating.
+func (st *state) startTagUpdate(c call, e *environment) {
+	if st.timing.TagUpdate <= 0 {
+		return
+	}
+	e.status, e.updated = types.EnvironmentStatusUpdating, c.now
+	st.emit(c.now, e, types.EventSeverityInfo, "Environment update is starting.")
+	st.emit(c.now, e, types.EventSeverityInfo, "Updating environment %s's configuration settings.", e.name)
+	st.at(c.now.Add(st.timing.TagUpdate), e, func(at time.Time) {
+		e.status, e.updated = types.EnvironmentStatusReady, at
+		st.emit(at, e, types.EventSeverityInfo, "Successfully deployed new configuration to environment.")
+		st.emit(at, e, types.EventSeverityInfo, "Environment update completed successfully.")
+	})
+}
+
 func (st *state) startSwap(c call, a, b *environment) {
 	st.record(c.now, JournalSwapStart, a, b)
 	for _, e := range []*environment{a, b} {

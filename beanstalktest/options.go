@@ -47,6 +47,14 @@ type Timing struct {
 	Terminate time.Duration
 	// DeletedVisible is how long a terminated environment stays listed; default 1h.
 	DeletedVisible time.Duration
+	// Visibility is how long a new environment stays out of
+	// DescribeEnvironments after CreateEnvironment returned (AWS's control
+	// plane is eventually consistent); default 5s, negative for none.
+	Visibility time.Duration
+	// TagUpdate is how long an environment stays Updating after its tags
+	// change (Beanstalk applies tags with an environment update); default
+	// 30s, negative for none.
+	TagUpdate time.Duration
 }
 
 // Quotas are account limits.
@@ -134,6 +142,8 @@ func (o *Options) withDefaults() {
 	setDefault(&t.Swap, 40*time.Second)
 	setDefault(&t.Terminate, 3*time.Minute)
 	setDefault(&t.DeletedVisible, time.Hour)
+	setDefault(&t.Visibility, 5*time.Second)
+	setDefault(&t.TagUpdate, 30*time.Second)
 	q := &o.Quotas
 	if q.ApplicationVersions == 0 {
 		q.ApplicationVersions = 1000

@@ -1,6 +1,7 @@
 package beanstalktest
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -27,29 +28,30 @@ func checkTags(tags []types.Tag) error {
 	return nil
 }
 
-// tagsOf returns a pointer to the tag list of the resource named by arn.
-func (st *state) tagsOf(arn string) (*[]types.Tag, bool) {
+// tagsOf returns a pointer to the tag list of the resource named by arn,
+// and the environment when it is one.
+func (st *state) tagsOf(arn string) (*[]types.Tag, *environment, bool) {
 	for _, e := range st.envs {
 		if e.arn == arn && e.status != types.EnvironmentStatusTerminated {
-			return &e.tags, true
+			return &e.tags, e, true
 		}
 	}
 	for _, a := range st.apps {
 		if a.arn == arn {
-			return &a.tags, true
+			return &a.tags, nil, true
 		}
 		for _, v := range a.versions {
 			if v.arn == arn {
-				return &v.tags, true
+				return &v.tags, nil, true
 			}
 		}
 	}
-	return nil, false
+	return nil, nil, false
 }
 
 func (st *state) listTagsForResource(c call, in *eb.ListTagsForResourceInput) (*eb.ListTagsForResourceOutput, error) {
 	arn := aws.ToString(in.ResourceArn)
-	tags, ok := st.tagsOf(arn)
+	tags, _, ok := st.tagsOf(arn)
 	if !ok {
 		return nil, &APIError{Code: CodeResourceNotFound, Message: "Resource " + arn + " not found."}
 	}
@@ -62,9 +64,14 @@ func (st *state) listTagsForResource(c call, in *eb.ListTagsForResourceInput) (*
 
 func (st *state) updateTagsForResource(c call, in *eb.UpdateTagsForResourceInput) (*eb.UpdateTagsForResourceOutput, error) {
 	arn := aws.ToString(in.ResourceArn)
-	tags, ok := st.tagsOf(arn)
+	tags, env, ok := st.tagsOf(arn)
 	if !ok {
 		return nil, &APIError{Code: CodeResourceNotFound, Message: "Resource " + arn + " not found."}
+	}
+	// Tags of an environment are applied by an environment update: one
+	// at a time, and not while another operation runs.
+	if env != nil && env.status != types.EnvironmentStatusReady {
+		return nil, &APIError{Code: CodeOperationInProgress, Message: fmt.Sprintf("Environment %s is %s: another operation is in progress; try again once it is Ready.", env.name, env.status)}
 	}
 	if err := checkTags(in.TagsToAdd); err != nil {
 		return nil, err
@@ -77,6 +84,10 @@ func (st *state) updateTagsForResource(c call, in *eb.UpdateTagsForResourceInput
 		return nil, checkTags(next)
 	}
 	*tags = next
+	if env != nil {
+		env.lastRequestID = c.requestID
+		st.startTagUpdate(c, env)
+	}
 	return &eb.UpdateTagsForResourceOutput{}, nil
 }
 

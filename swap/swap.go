@@ -204,7 +204,7 @@ func (s Swapper) Swap(ctx context.Context, in Input) (*Result, error) {
 		e.Live, e.SwappedBack = in.Live, true
 		return nil, e
 	}
-	if err := beanstalk.MarkLive(ctx, s.EB, cand, s.Clocked().Now()); err != nil {
+	if err := s.Monitor.MarkLive(ctx, s.EB, in.Application, cand, s.Clocked().Now(), beanstalk.WaitOptions{Timeout: in.Timeout, Observer: s.Observer}); err != nil {
 		s.Warn(Step, err.Error()+" (it is live; pruning keeps it as such)")
 	}
 
@@ -240,7 +240,7 @@ func (s Swapper) ready(ctx context.Context, in Input) (cand, live types.Environm
 		return true, nil
 	}
 	envs, err := s.Monitor.Wait(ctx, in.Application, names, "to be Ready for the swap", settled,
-		beanstalk.WaitOptions{Timeout: in.Timeout, Observer: s.Observer, Interval: 5 * time.Second, IgnoreErrorEvents: true})
+		beanstalk.WaitOptions{Timeout: in.Timeout, Observer: s.Observer, Interval: 5 * time.Second, IgnoreErrorEvents: true, Propagation: 30 * time.Second})
 	if err != nil {
 		return cand, live, err
 	}
@@ -266,8 +266,10 @@ func (s Swapper) markRollback(ctx context.Context, in Input, live types.Environm
 	if since.IsZero() {
 		since = s.Clocked().Now()
 	}
-	if err := beanstalk.MarkLive(ctx, s.EB, live, since); err != nil {
+	if err := s.Monitor.MarkLive(ctx, s.EB, in.Application, live, since, beanstalk.WaitOptions{Timeout: in.Timeout, Observer: s.Observer}); err != nil {
 		return fmt.Errorf("mark %s as the rollback environment (nothing was swapped): %w", in.Live, err)
 	}
-	return nil
+	// The tag write is an update of the environment: let it finish.
+	_, _, err = s.ready(ctx, in)
+	return err
 }

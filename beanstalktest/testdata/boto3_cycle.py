@@ -30,7 +30,9 @@ out["created"] = {"status": env["Status"], "cname": env["CNAME"], "health": env[
 
 deadline = time.time() + 30
 while True:
-    e = eb.describe_environments(EnvironmentNames=["py-v1"])["Environments"][0]
+    # A new environment is listed a few seconds after it was created.
+    listed = eb.describe_environments(EnvironmentNames=["py-v1"])["Environments"]
+    e = listed[0] if listed else {"Status": "not yet listed", "Health": ""}
     if e["Status"] == "Ready" and e["Health"] == "Green":
         break
     if time.time() > deadline:

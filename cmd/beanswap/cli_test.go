@@ -120,7 +120,7 @@ func TestDeployCommand(t *testing.T) {
 	out.Reset()
 	code = run(ctx, []string{"status", "-config", cfgPath}, on(&out, &errOut))
 	require.Equal(t, exitOK, code)
-	assert.Regexp(t, `LIVE\s+hello-1-0-0-\w+\s+Ready\s+Green`, out.String())
+	assert.Regexp(t, `LIVE\s+hello-1-0-0-\w+\s+(Ready|Updating)\s+Green`, out.String())
 
 	out.Reset()
 	code = run(ctx, []string{"swap", "-config", cfgPath, "-to", "nope"}, on(&out, &errOut))

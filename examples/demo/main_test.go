@@ -19,7 +19,7 @@ func TestDemoDeploysTwoVersions(t *testing.T) {
 	assert.Regexp(t, `deployed hello 1.1.0-\w+ in`, s)
 	assert.Regexp(t, `previous: hello-1-0-0-\w+ \(kept for rollback\)`, s)
 	assert.Regexp(t, `"version":"1.1.0-\w+"`, s, "the live URL serves the new version")
-	assert.Regexp(t, `LIVE\s+hello-1-1-0-\w+\s+Ready\s+Green`, s)
+	assert.Regexp(t, `LIVE\s+hello-1-1-0-\w+\s+(Ready|Updating)\s+Green`, s)
 	assert.NotContains(t, s, "demo-secret-value")
 }
 

@@ -1,0 +1,143 @@
+package beanswap
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beanswap/beanswap/beanstalk"
+	"github.com/beanswap/beanswap/beanstalktest"
+	"github.com/beanswap/beanswap/progress"
+)
+
+// lagging is a harness whose simulator lists new environments only after
+// lag, as AWS's eventually consistent control plane may.
+func lagging(t *testing.T, lag time.Duration) *harness {
+	h := newHarness(t, nil)
+	sim := startSim(t, beanstalktest.Options{Clock: h.clock, Timing: beanstalktest.Timing{Visibility: lag}})
+	h.sim = sim
+	return h
+}
+
+func (h *harness) saw(match func(progress.Event) bool) bool {
+	for _, e := range h.rec.Events() {
+		if match(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestNewEnvironmentsListedLate: right after CreateEnvironment, the new
+// environment is missing from DescribeEnvironments for a while. That is
+// "not yet", never a failure, and nothing is terminated for it.
+func TestNewEnvironmentsListedLate(t *testing.T) {
+	h := lagging(t, 90*time.Second)
+	r1, err := h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	r2, err := h.deploy("registry.example.com/team/hello:1.1.0")
+	require.NoError(t, err)
+	assert.Equal(t, r2.Version, h.liveVersion())
+	assert.Equal(t, r1.Live, r2.Swap.Previous)
+	assert.Equal(t, 0, h.sim.CallCount("TerminateEnvironment"))
+}
+
+// TestRerunOfAnInterruptedFirstDeployWaitsForIt: the first deploy is
+// interrupted while its environment launches; the re-run, before
+// Beanstalk even lists the environment, waits for it instead of calling
+// the live prefix taken or its health "Grey: repair it".
+func TestRerunOfAnInterruptedFirstDeployWaitsForIt(t *testing.T) {
+	h := lagging(t, 20*time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	p := h.pipeline("registry.example.com/team/hello:1.0.0")
+	p.Observer = func(e progress.Event) {
+		if i, ok := e.(progress.Info); ok && strings.HasPrefix(i.Message, "creating environment") {
+			cancel()
+		}
+	}
+	_, err := p.Run(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+
+	r, err := h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	assert.True(t, r.Deployment.FirstDeploy)
+	assert.Equal(t, r.Version, h.liveVersion())
+	assert.Equal(t, 1, h.sim.CallCount("CreateEnvironment"), "the interrupted run's environment, waited for")
+	assert.True(t, h.saw(func(e progress.Event) bool {
+		i, ok := e.(progress.Info)
+		return ok && strings.Contains(i.Message, "waiting for Beanstalk to list it")
+	}))
+
+	// Once listed, still launching: the next re-run waits for it too.
+	h2 := lagging(t, time.Second)
+	ctx, cancel = context.WithCancel(context.Background())
+	p = h2.pipeline("registry.example.com/team/hello:1.0.0")
+	p.Observer = func(e progress.Event) {
+		if b, ok := e.(progress.BeanstalkEvent); ok && strings.Contains(b.Message, "createEnvironment is starting") {
+			cancel()
+		}
+	}
+	_, err = p.Run(ctx)
+	require.Error(t, err)
+	r, err = h2.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err, "a launching first deploy is waited for, not 'repaired'")
+	assert.True(t, r.Deployment.Adopted)
+	assert.Equal(t, 1, h2.sim.CallCount("CreateEnvironment"))
+}
+
+// TestLaunchingFailureIsTerminatedOnceItCanBe: Beanstalk refuses to
+// terminate a launching environment; the cleanup waits until it can, says
+// so, and leaves nothing billed behind.
+func TestLaunchingFailureIsTerminatedOnceItCanBe(t *testing.T) {
+	h := newHarness(t, nil)
+	_, err := h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	h.sim.ScriptDefault(beanstalktest.Outcome{FailLaunch: true, FailureReason: "Failed to pull Docker image: manifest unknown"})
+	r, err := h.deploy("registry.example.com/team/hello:2.0.0")
+	require.ErrorIs(t, err, beanstalk.ErrLaunchFailed)
+	assert.Contains(t, r.Left, "terminated")
+	assert.Equal(t, types.EnvironmentStatusTerminated, h.environments()[r.Deployment.Name()].Status)
+	assert.True(t, h.saw(func(e progress.Event) bool {
+		i, ok := e.(progress.Info)
+		return ok && strings.Contains(i.Message, "cannot be terminated while it launches or updates: waiting until it can")
+	}), "the wait is reported")
+}
+
+// TestRollbackRightAfterADeploy: the deploy's tag writes leave the
+// environments Updating for a while; a rollback at once waits for them
+// instead of being refused.
+func TestRollbackRightAfterADeploy(t *testing.T) {
+	h := newHarness(t, nil)
+	r1, err := h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	_, err = h.deploy("registry.example.com/team/hello:1.1.0")
+	require.NoError(t, err)
+	svc := h.service()
+	svc.Config.PruneAfterDeploy = false
+	statuses := map[string]types.EnvironmentStatus{}
+	for name, e := range h.environments() {
+		statuses[name] = e.Status
+	}
+	assert.Contains(t, statuses, r1.Live)
+	res, err := svc.SwitchLive(context.Background(), Previous)
+	require.NoError(t, err)
+	assert.Equal(t, r1.Live, res.Live)
+	assert.Equal(t, r1.Version, h.liveVersion())
+	tags := h.tags(res.Live)
+	assert.NotEmpty(t, tags[beanstalk.TagWentLive])
+}
+
+func (h *harness) tags(env string) map[string]string {
+	h.t.Helper()
+	e := h.environments()[env]
+	m := beanstalk.NewMonitor(NewClients(h.sim.Config()).Beanstalk, beanstalk.MonitorOptions{Clock: h.clock})
+	tags, err := m.Tags(context.Background(), NewClients(h.sim.Config()).Beanstalk, aws.ToString(e.EnvironmentArn))
+	require.NoError(h.t, err)
+	return tags
+}
