@@ -146,6 +146,9 @@ func TestDeployFirst(t *testing.T) {
 	assert.Equal(t, "profile", opts["aws:autoscaling:launchconfiguration:IamInstanceProfile"])
 	assert.Equal(t, "s3cret", opts["aws:elasticbeanstalk:application:environment:API_KEY"], "secrets reach Beanstalk")
 	assert.Equal(t, "80", opts["aws:elasticbeanstalk:application:environment:PORT"])
+	assert.Equal(t, label, opts["aws:elasticbeanstalk:application:environment:BEANSWAP_VERSION"], "the container can report its version")
+	assert.Equal(t, "team/hello:1.2", opts["aws:elasticbeanstalk:application:environment:BEANSWAP_IMAGE"])
+	assert.Equal(t, "hello", opts["aws:elasticbeanstalk:application:environment:BEANSWAP_SERVICE"])
 	tags := map[string]string{}
 	for _, tg := range in.Tags {
 		tags[*tg.Key] = *tg.Value

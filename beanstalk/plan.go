@@ -55,7 +55,7 @@ func (d Deployer) plan(ctx context.Context, spec Spec, rel Release) (*DeployPlan
 	m := d.MonitorFor(d.EB)
 	plan := &DeployPlan{Application: spec.Application, Label: rel.label()}
 	plan.Environment = EnvironmentName(spec.Service, plan.Label)
-	plan.Options = spec.Environment.OptionSettings()
+	plan.Options = append(spec.Environment.OptionSettings(), releaseEnv(spec.Service, plan.Label, rel.Image)...)
 	plan.Tags = environmentTags(spec.Service, spec.Tags, plan.Label, rel.Image)
 
 	exists, err := m.applicationExists(ctx, d.EB, plan.Application)

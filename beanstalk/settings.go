@@ -105,6 +105,25 @@ func (e EnvironmentSettings) withDefaults() EnvironmentSettings {
 	return e
 }
 
+// The container environment variables Deploy sets on every environment,
+// so that the service can report what it runs (GET /version answering
+// BEANSWAP_VERSION is what the acceptance check "{version}" compares).
+const (
+	EnvService = "BEANSWAP_SERVICE" // Spec.Service
+	EnvVersion = "BEANSWAP_VERSION" // the application version label
+	EnvImage   = "BEANSWAP_IMAGE"   // the container image reference
+)
+
+// releaseEnv are the variables naming what an environment runs; they
+// come last, so that nothing overrides them.
+func releaseEnv(service, label, image string) []OptionSetting {
+	return []OptionSetting{
+		{Namespace: NamespaceEnvVars, Name: EnvService, Value: service},
+		{Namespace: NamespaceEnvVars, Name: EnvVersion, Value: label},
+		{Namespace: NamespaceEnvVars, Name: EnvImage, Value: image},
+	}
+}
+
 // OptionSetting is one Beanstalk option whose value may be a secret.
 type OptionSetting struct {
 	Namespace, Name string

@@ -121,7 +121,8 @@ func (f *fixture) tryCreate(name, label, prefix string, extra ...types.Configura
 		EnvironmentName:   aws.String(name),
 		VersionLabel:      aws.String(label),
 		SolutionStackName: aws.String("64bit Amazon Linux 2023 v4.13.1 running Docker"),
-		OptionSettings:    append([]types.ConfigurationOptionSetting{profile, option(nsHealth, "SystemType", "enhanced")}, extra...),
+		OptionSettings: append([]types.ConfigurationOptionSetting{profile, option(nsHealth, "SystemType", "enhanced"),
+			option(nsEnvVars, "BEANSWAP_SERVICE", appName), option(nsEnvVars, "BEANSWAP_VERSION", label)}, extra...),
 	}
 	if prefix != "" {
 		in.CNAMEPrefix = aws.String(prefix)

@@ -64,7 +64,7 @@ func (s *Server) serveInstance(w http.ResponseWriter, r *http.Request, host stri
 	case e.outcome.Handler != nil:
 		h = e.outcome.Handler
 	default:
-		h = versionApp{app: e.app, env: e.name, version: e.version}
+		h = newVersionApp(e)
 	}
 	s.mu.Unlock()
 	if h == nil {
@@ -74,9 +74,17 @@ func (s *Server) serveInstance(w http.ResponseWriter, r *http.Request, host stri
 	h.ServeHTTP(w, r)
 }
 
-// versionApp is the default service on every environment: /ping answers
-// {} and /version names the deployed version, like pymacaron services.
-type versionApp struct{ app, env, version string }
+// versionApp is the default service on every environment, as a real
+// container would be: /ping answers {}, and /version reports what the
+// container was told in its environment (BEANSWAP_SERVICE,
+// BEANSWAP_VERSION, BEANSWAP_IMAGE, which beanswap passes): it cannot
+// know Beanstalk's version label otherwise.
+type versionApp struct{ service, version, image string }
+
+func newVersionApp(e *environment) versionApp {
+	env := func(name string) string { v, _ := optionValue(e.options, nsEnvVars, name); return v }
+	return versionApp{service: env("BEANSWAP_SERVICE"), version: env("BEANSWAP_VERSION"), image: env("BEANSWAP_IMAGE")}
+}
 
 func (a versionApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -85,9 +93,9 @@ func (a versionApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("{}\n"))
 	case "/version":
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]string{"name": a.app, "version": a.version, "environment": a.env})
+		_ = json.NewEncoder(w).Encode(map[string]string{"name": a.service, "version": a.version, "image": a.image})
 	default:
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte(a.app + " " + a.version + " on " + a.env + "\n"))
+		_, _ = w.Write([]byte(a.service + " " + a.version + "\n"))
 	}
 }

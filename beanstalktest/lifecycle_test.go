@@ -52,7 +52,7 @@ func TestBlueGreenCycleByHand(t *testing.T) {
 	code, body, err := f.get("hello.us-east-1.elasticbeanstalk.com", "/version")
 	require.NoError(t, err)
 	assert.Equal(t, 200, code)
-	assert.JSONEq(t, `{"name":"hello","version":"v1","environment":"hello-v1"}`, body)
+	assert.JSONEq(t, `{"name":"hello","version":"v1","image":""}`, body, "what the container was told in its environment")
 
 	// Green beside blue, on a temporary CNAME.
 	avail, err := f.eb.CheckDNSAvailability(f.ctx, &eb.CheckDNSAvailabilityInput{CNAMEPrefix: aws.String("hello")})
