@@ -74,7 +74,7 @@ func TestPruneLeavesUnmanagedEnvironments(t *testing.T) {
 	c := eb.NewFromConfig(h.sim.Config())
 	_, err = c.CreateEnvironment(context.Background(), &eb.CreateEnvironmentInput{ApplicationName: aws.String("hello"), EnvironmentName: aws.String("hello-handmade"),
 		SolutionStackName: aws.String("64bit Amazon Linux 2023 v4.13.1 running Docker"),
-		OptionSettings:    []types.ConfigurationOptionSetting{{Namespace: aws.String("aws:autoscaling:launchconfiguration"), OptionName: aws.String("IamInstanceProfile"), Value: aws.String("p")}}})
+		OptionSettings:    []types.ConfigurationOptionSetting{{Namespace: aws.String("aws:autoscaling:launchconfiguration"), OptionName: aws.String("IamInstanceProfile"), Value: aws.String("aws-elasticbeanstalk-ec2-role")}}})
 	require.NoError(t, err)
 	h.clock.Advance(3 * time.Hour)
 

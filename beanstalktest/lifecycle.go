@@ -47,7 +47,11 @@ func (st *state) launch(c call, e *environment) {
 		st.emit(at, e, types.EventSeverityInfo, "Waiting for EC2 instances to launch. This may take a few minutes.")
 	})
 	st.at(c.now.Add(frac(L, 0.85)), e, func(at time.Time) {
-		if reason := st.failureReason(e.outcome, e.app, e.version); reason != "" {
+		reason := st.failureReason(e.outcome, e.app, e.version)
+		if p, _ := optionValue(e.options, nsLaunch, "IamInstanceProfile"); reason == "" && st.requireProfile && !st.hasProfile(p) {
+			reason = fmt.Sprintf("The instance profile %s associated with the environment does not exist.", p)
+		}
+		if reason != "" {
 			e.outcome.FailLaunch, e.outcome.FailureReason = true, reason
 			st.emit(at, e, types.EventSeverityError, "%s", reason)
 			st.emit(at, e, types.EventSeverityError, "[Instance: i-0%s] Command failed on instance. Return code: 1 Output: Engine execution has encountered an error.", st.randomID(16))

@@ -29,6 +29,10 @@ type Options struct {
 	// aws:autoscaling:launchconfiguration/IamInstanceProfile, which AWS
 	// rejects.
 	AllowMissingInstanceProfile bool
+	// InstanceProfiles are the IAM instance profiles that exist (IAM's
+	// GetInstanceProfile finds them; a launch with another fails, as on
+	// AWS); default aws-elasticbeanstalk-ec2-role.
+	InstanceProfiles []string
 	// Logger receives one line per request at debug level; nil discards.
 	Logger *slog.Logger
 }
@@ -134,6 +138,9 @@ func (o *Options) withDefaults() {
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
+	}
+	if o.InstanceProfiles == nil {
+		o.InstanceProfiles = []string{"aws-elasticbeanstalk-ec2-role"}
 	}
 	t := &o.Timing
 	setDefault(&t.Launch, 5*time.Minute)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -69,6 +70,7 @@ func NewServer(opts Options) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.st.timing, s.st.quotas, s.st.requireProfile = opts.Timing, opts.Quotas, !opts.AllowMissingInstanceProfile
+	s.st.profiles = slices.Clone(opts.InstanceProfiles)
 	s.st.scripts = &s.scripts
 	s.bucket = newTokenBucket(s.faults, s.clock.Now())
 	s.bucketFS = s3mem.New()
@@ -186,6 +188,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.s3.ServeHTTP(w, r)
 	case "sts":
 		s.serveSTS(w, r)
+	case "iam":
+		s.serveIAM(w, r)
 	case "":
 		if isForm(r) {
 			if err := r.ParseForm(); err == nil && r.PostForm.Get("Action") == "GetCallerIdentity" {
@@ -197,7 +201,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.s3.ServeHTTP(w, r)
 	default:
-		writeError(w, &APIError{Code: "UnknownService", Message: fmt.Sprintf("the simulator serves elasticbeanstalk, s3 and sts, not %s", service)}, newRequestID())
+		writeError(w, &APIError{Code: "UnknownService", Message: fmt.Sprintf("the simulator serves elasticbeanstalk, s3, sts and iam, not %s", service)}, newRequestID())
 	}
 }
 

@@ -29,6 +29,7 @@ type state struct {
 	timing         Timing
 	quotas         Quotas
 	requireProfile bool
+	profiles       []string // instance profiles that exist
 	scripts        *scripts
 	objects        *s3mem.Backend // the simulated S3, for source bundles
 }

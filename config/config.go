@@ -18,6 +18,10 @@ const DeployTargetBeanstalk = "aws-beanstalk"
 // the newest Docker platform when no platform is configured.
 const DefaultPlatformBranch = beanstalk.DefaultPlatformBranch
 
+// DefaultInstanceProfile is the instance profile pymacaron services have
+// always run with (pymacaron never set one: Beanstalk created it then).
+const DefaultInstanceProfile = "aws-elasticbeanstalk-ec2-role"
+
 // Environment types accepted by aws_environment_type.
 const (
 	EnvironmentLoadBalanced   = "LoadBalanced"
@@ -100,8 +104,9 @@ type Config struct {
 	Platform string `json:"aws_platform,omitempty"`
 	// PlatformBranch (aws_platform_branch); default DefaultPlatformBranch.
 	PlatformBranch string `json:"aws_platform_branch"`
-	// InstanceProfile (aws_instance_profile, required) is the IAM instance
-	// profile of the EC2 instances.
+	// InstanceProfile (aws_instance_profile) is the IAM instance profile of
+	// the EC2 instances; default aws-elasticbeanstalk-ec2-role, the one
+	// Beanstalk's console creates (a deploy checks it exists first).
 	InstanceProfile string `json:"aws_instance_profile"`
 	// ServiceRole (aws_service_role) is the Beanstalk service role; enhanced
 	// health needs one.
@@ -252,6 +257,7 @@ func Default() *Config {
 		HostsMin:         1,
 		HostsMax:         4,
 		PlatformBranch:   DefaultPlatformBranch,
+		InstanceProfile:  DefaultInstanceProfile,
 		EnvironmentType:  EnvironmentLoadBalanced,
 		LoadBalancerType: "application",
 		ContainerPort:    80,
@@ -283,6 +289,12 @@ func (c *Config) applyDerivedDefaults() {
 			if c.LiveURL == "" {
 				c.LiveURL = strings.TrimRight(c.LiveHost, "/")
 			}
+			c.LiveHost = u.Hostname()
+		}
+	}
+	// pymacaron's own configuration gives only live_url.
+	if c.LiveHost == "" && c.LiveURL != "" {
+		if u, err := url.Parse(c.LiveURL); err == nil {
 			c.LiveHost = u.Hostname()
 		}
 	}

@@ -46,7 +46,6 @@ aws_hosts_mn: 2
 	// Output:
 	// pym-config.yaml:2 deploy_target
 	// pym-config.yaml:3 aws_hosts_mn
-	// pym-config.yaml:0 aws_instance_profile
 	// pym-config.yaml:0 docker_bucket
 	// pym-config.yaml:0 live_host
 }

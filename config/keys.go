@@ -104,6 +104,12 @@ var otherKeys = map[string]string{
 	"aws_default_region":       "an application setting",
 	"aws_access_key_id":        "an application setting",
 	"aws_secret_access_key":    "an application setting",
+	"env_jwt_secret":           "an application setting (klue-microservice)",
+	"env_jwt_audience":         "an application setting (klue-microservice)",
+	"env_jwt_issuer":           "an application setting (klue-microservice)",
+	"live_port":                "a klue-microservice setting; beanswap serves on container_port, and HTTPS with aws_cert_arn",
+	"app_name_live":            "an application setting",
+	"app_name_dev":             "an application setting",
 }
 
 func keyByName(name string) (key, bool) {

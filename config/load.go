@@ -1,7 +1,10 @@
 package config
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 
@@ -64,16 +67,35 @@ func Parse(file string, data []byte, opts ...Option) (*Config, error) {
 	for _, o := range opts {
 		o(&l)
 	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("parse %s: %w", file, ErrEmpty)
+	} else if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", file, err)
+	}
+	// A second document would be silently ignored: refuse it.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		line := extra.Line
+		if len(extra.Content) > 0 {
+			line = extra.Content[0].Line
+		}
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: after the first document: %w", file, err)
+		}
+		return nil, fmt.Errorf("parse %s: line %d: a second YAML document (after ---) is not read by beanswap: keep one", file, line)
 	}
 	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
 		return nil, fmt.Errorf("parse %s: %w", file, ErrEmpty)
 	}
-	root := doc.Content[0]
+	root := deref(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("parse %s: line %d: expected a mapping of keys at the top level", file, root.Line)
+	}
+	keys, err := entries(root)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", file, err)
 	}
 
 	c := Default()
@@ -83,11 +105,11 @@ func Parse(file string, data []byte, opts ...Option) (*Config, error) {
 	seen := map[string]int{}
 	failed := map[string]bool{}
 
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
+	for _, e := range keys {
+		k, v := e.key, e.value
 		name := k.Value
 		at := source{file, k.Line}
-		if first, dup := seen[name]; dup {
+		if first, dup := seen[name]; dup && !e.merged {
 			problems = append(problems, Problem{file, k.Line, name, fmt.Sprintf("defined twice (first at line %d)", first)})
 			continue
 		}

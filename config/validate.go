@@ -183,10 +183,7 @@ func (v *validator) beanstalk() {
 		v.add("aws_platform", fmt.Sprintf("%q: expected a platform ARN (arn:aws:elasticbeanstalk:REGION::platform/…) or a solution stack name", c.Platform))
 	}
 	if c.InstanceProfile == "" {
-		v.add("aws_instance_profile", "required: Beanstalk no longer creates an instance profile. "+
-			"Create one (see README, \"AWS prerequisites\": a role trusted by ec2.amazonaws.com with the "+
-			"AWSElasticBeanstalkWebTier policy and s3:GetObject on docker_bucket, plus an instance profile "+
-			"holding it) and set aws_instance_profile: aws-elasticbeanstalk-ec2-role")
+		v.add("aws_instance_profile", "must not be empty: the EC2 instances need an instance profile (default "+DefaultInstanceProfile+"; see README, \"AWS prerequisites\")")
 	}
 	switch c.EnvironmentType {
 	case EnvironmentLoadBalanced:

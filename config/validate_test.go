@@ -30,7 +30,7 @@ func TestValidationProblems(t *testing.T) {
 		"live host missing":    {replace: "live_host: api.hello.example.com\n", key: "live_host", message: "required"},
 		"live host bad":        {replace: "live_host: api.hello.example.com", with: "live_host: not a host", line: 4, key: "live_host", message: "expected a host name"},
 		"live url bad":         {with: "live_url: ftp://x.example.com\n", line: 6, key: "live_url", message: "expected an http:// or https:// URL"},
-		"profile missing":      {replace: "aws_instance_profile: aws-elasticbeanstalk-ec2-role\n", key: "aws_instance_profile", message: "AWS prerequisites"},
+		"profile empty":        {replace: "aws_instance_profile: aws-elasticbeanstalk-ec2-role", with: `aws_instance_profile: ""`, line: 5, key: "aws_instance_profile", message: "AWS prerequisites"},
 		"region bad":           {with: "aws_region: Europe\n", line: 6, key: "aws_region", message: "expected a region"},
 		"zone bad":             {with: "aws_zone_id: zone-1\n", line: 6, key: "aws_zone_id", message: "hosted zone id"},
 		"instance type bad":    {with: "aws_instance_type: big\n", line: 6, key: "aws_instance_type", message: "EC2 instance type"},
@@ -128,9 +128,9 @@ func TestAllProblemsAtOnce(t *testing.T) {
 	// File problems in line order first, then missing keys by name.
 	assert.Equal(t, []string{
 		"name", "deploy_target", "aws_hosts_min", "container_port", "aws_regoin",
-		"aws_instance_profile", "docker_bucket", "live_host",
+		"docker_bucket", "live_host",
 	}, got)
-	assert.Contains(t, err.Error(), "invalid configuration (8 problems):\n  p.yaml:1: name:")
+	assert.Contains(t, err.Error(), "invalid configuration (7 problems):\n  p.yaml:1: name:")
 	assert.Contains(t, err.Error(), `p.yaml:5: aws_regoin: unknown key; did you mean "aws_region"?`)
 }
 

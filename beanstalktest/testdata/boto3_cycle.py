@@ -25,7 +25,7 @@ platforms = eb.list_platform_versions(Filters=[
 out["platform"] = platforms[0]["PlatformArn"]
 env = eb.create_environment(ApplicationName="py", EnvironmentName="py-v1", CNAMEPrefix="py-live", VersionLabel="v1",
     PlatformArn=platforms[0]["PlatformArn"],
-    OptionSettings=[{"Namespace": "aws:autoscaling:launchconfiguration", "OptionName": "IamInstanceProfile", "Value": "p"}])
+    OptionSettings=[{"Namespace": "aws:autoscaling:launchconfiguration", "OptionName": "IamInstanceProfile", "Value": "aws-elasticbeanstalk-ec2-role"}])
 out["created"] = {"status": env["Status"], "cname": env["CNAME"], "health": env["Health"]}
 
 deadline = time.time() + 30
