@@ -38,7 +38,7 @@ func TestRegistryAuthStep(t *testing.T) {
 	}{
 		"private registry": {image: "registry.example.com/team/hello:1.0.0", auth: true},
 		"Amazon ECR":       {image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello:1.0.0", skipped: "instance profile"},
-		"public image":     {image: "registry.example.com/team/hello:1.0.0", edit: func(c *config.Config) { c.DockerAuthFormat = config.AuthFormatNone }, skipped: "public image"},
+		"public image":     {image: "public.example.com/team/hello:1.0.0", edit: func(c *config.Config) { c.DockerAuthFormat = config.AuthFormatNone }, skipped: "public image"},
 		"account unknown":  {image: "registry.example.com/team/hello:1.0.0", sts: failingSTS{}, err: "find the deploying account (set docker_bucket_owner to skip): ExpiredToken"},
 		"account configured": {image: "registry.example.com/team/hello:1.0.0", sts: failingSTS{}, auth: true,
 			edit: func(c *config.Config) { c.DockerBucketOwner = "123456789012" }},

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -45,6 +46,9 @@ type Clients struct {
 	// STS tells the deploying account, which must own docker_bucket
 	// (unless docker_bucket_owner says otherwise); nil skips the check.
 	STS CallerIdentityAPI
+	// IAM checks the instance profile exists before a launch; nil skips
+	// the check.
+	IAM InstanceProfileAPI
 }
 
 // CallerIdentityAPI is the STS call; *sts.Client satisfies it.
@@ -67,6 +71,7 @@ func NewClients(cfg aws.Config) Clients {
 		Route53: route53.NewFromConfig(cfg),
 		SNS:     sns.NewFromConfig(cfg),
 		STS:     sts.NewFromConfig(cfg),
+		IAM:     iam.NewFromConfig(cfg),
 	}
 }
 

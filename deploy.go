@@ -19,6 +19,7 @@ import (
 
 // Step names, as progress events carry them, in the order a deploy runs them.
 const (
+	StepPreflight  = "preflight"
 	StepLock       = lock.Step
 	StepAuth       = "registry-auth"
 	StepBundle     = "bundle"
@@ -85,6 +86,13 @@ func (s *Service) Deploy(ctx context.Context, image string) (report *Report, err
 		s.publish(ctx, rt, d.outcome(start, err))
 	}()
 	defer func() { err, d.report.Left = scrub.Error(err), scrub.String(d.report.Left) }()
+	checked, err := step(ctx, d, StepPreflight, func() (dockercfg.Published, string, error) {
+		auth, err := d.preflight(ctx, image)
+		return auth, "", err
+	})
+	if err != nil {
+		return d.report, err
+	}
 	lease, release, err := s.takeLock(ctx, rt, "deploy "+image)
 	if err != nil {
 		return d.report, fmt.Errorf("%s: %w", StepLock, err)
@@ -92,7 +100,7 @@ func (s *Service) Deploy(ctx context.Context, image string) (report *Report, err
 	defer release()
 	d.lease = lease
 
-	auth, err := step(ctx, d, StepAuth, func() (dockercfg.Published, string, error) { return d.auth(ctx, image, false) })
+	auth, err := step(ctx, d, StepAuth, func() (dockercfg.Published, string, error) { return d.publish(ctx, image, checked) })
 	if err != nil {
 		return d.report, err
 	}

@@ -68,13 +68,26 @@ func newHarnessWith(t *testing.T, edit func(*config.Config), versionQuota int) *
 	return &harness{t: t, sim: sim, clock: clk, cfg: cfg, store: testDocker(t), rec: &progress.Recorder{}}
 }
 
-// startSim starts a simulator holding the services' bucket, hello-docker.
+// startSim starts a simulator holding the services' bucket, hello-docker,
+// and the private registry registry.example.com (user deploy, password
+// pw, as testDocker has them).
 func startSim(tb testing.TB, opts beanstalktest.Options) *beanstalktest.Server {
 	tb.Helper()
 	sim := beanstalktest.Start(tb, opts)
 	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-docker")})
 	require.NoError(tb, err)
+	sim.RequireRegistryAuth("registry.example.com", "deploy", "pw")
+	sim.Registry("public.example.com")
 	return sim
+}
+
+// push pushes image to the simulated registry of its host, when the
+// simulator serves that host.
+func push(tb testing.TB, sim *beanstalktest.Server, image string) {
+	tb.Helper()
+	if strings.HasPrefix(image, "registry.example.com/") || strings.HasPrefix(image, "public.example.com/") {
+		require.NoError(tb, sim.PushImage(context.Background(), image))
+	}
 }
 
 // parseConfig parses a test pym-config.yaml with an empty environment.
@@ -110,7 +123,12 @@ type deployRun struct {
 	image string
 }
 
-func (h *harness) pipeline(image string) deployRun { return deployRun{h.service(), image} }
+// pipeline is a deploy of image, pushed to the registry first.
+func (h *harness) pipeline(image string) deployRun {
+	h.t.Helper()
+	push(h.t, h.sim, image)
+	return deployRun{h.service(), image}
+}
 
 func (r deployRun) Run(ctx context.Context) (*Report, error) { return r.Deploy(ctx, r.image) }
 
@@ -185,7 +203,7 @@ func TestFirstThenSecondDeploy(t *testing.T) {
 			beanstalkEvents++
 		}
 	}
-	assert.Equal(t, []string{StepLock, StepAuth, StepBundle, StepDeploy, StepAcceptance, StepSwap, beanstalk.StepPrune}, steps[:7])
+	assert.Equal(t, []string{StepPreflight, StepLock, StepAuth, StepBundle, StepDeploy, StepAcceptance, StepSwap, beanstalk.StepPrune}, steps[:8])
 	assert.Greater(t, beanstalkEvents, 10)
 }
 

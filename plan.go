@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/beanswap/beanswap/beanstalk"
+	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/dockercfg"
 )
 
@@ -44,10 +45,14 @@ func (s *Service) Plan(ctx context.Context, image string) (plan *Plan, err error
 	cfg := s.Config
 	plan = &Plan{Service: cfg.Name, Image: image}
 
-	auth, skipped, err := d.auth(ctx, image, true)
+	auth, err := d.preflight(ctx, image)
+	skipped := auth.NoAuthReason
+	if s.Config.DockerAuthFormat == config.AuthFormatNone {
+		skipped = "docker_auth_format: none (public image)"
+	}
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("%s: %w", StepAuth, err)
+		return nil, fmt.Errorf("%s: %w", StepPreflight, err)
 	case auth.Authentication != nil:
 		plan.Auth = fmt.Sprintf("write credentials for %s (from %s) to %s", auth.Reference.Registry, auth.Source, auth.Location)
 	default:

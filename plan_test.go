@@ -54,7 +54,7 @@ func TestPlanAuthAndRoute53(t *testing.T) {
 		want  []string
 		err   string
 	}{
-		"public image": {image: "registry.example.com/team/hello:1.0.0", edit: func(c *config.Config) { c.DockerAuthFormat = config.AuthFormatNone },
+		"public image": {image: "public.example.com/team/hello:1.0.0", edit: func(c *config.Config) { c.DockerAuthFormat = config.AuthFormatNone },
 			want: []string{"registry auth: none: docker_auth_format: none (public image)"}},
 		"Amazon ECR": {image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello:1.0.0",
 			want: []string{"registry auth: none: Amazon ECR (us-east-1) images are pulled with the instance profile"}},

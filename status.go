@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/beanswap/beanswap/config"
+	"github.com/beanswap/beanswap/dockercfg"
 	"github.com/beanswap/beanswap/swap"
 )
 
@@ -51,7 +52,8 @@ func VerdictOf(ctx context.Context, err error) Verdict {
 		return SwappedBack
 	case (ctx != nil && ctx.Err() != nil) || errors.Is(err, context.Canceled):
 		return Interrupted
-	case errors.As(err, &verr), errors.Is(err, ErrIncomplete), errors.Is(err, ErrInvalidImage):
+	case errors.As(err, &verr), errors.Is(err, ErrIncomplete), errors.Is(err, ErrInvalidImage),
+		errors.Is(err, ErrNoInstanceProfile), errors.Is(err, dockercfg.ErrImageNotFound), errors.Is(err, dockercfg.ErrPullDenied):
 		return Invalid
 	}
 	return Failed

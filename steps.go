@@ -18,9 +18,17 @@ import (
 	"github.com/beanswap/beanswap/swap"
 )
 
+// publish writes the registry credentials the preflight resolved to S3.
+func (d *deploy) publish(ctx context.Context, image string, checked dockercfg.Published) (dockercfg.Published, string, error) {
+	if checked.Authentication == nil {
+		return d.auth(ctx, image, false, nil) // nothing to write; say why
+	}
+	return d.auth(ctx, image, false, &checked.Credentials)
+}
+
 // auth writes the registry credentials Beanstalk needs to S3 (or, dry,
-// works out what it would write).
-func (d *deploy) auth(ctx context.Context, image string, dry bool) (dockercfg.Published, string, error) {
+// works out what it would write), with creds when resolved already.
+func (d *deploy) auth(ctx context.Context, image string, dry bool, creds *dockercfg.Credentials) (dockercfg.Published, string, error) {
 	cfg := d.s.Config
 	if cfg.DockerAuthFormat == config.AuthFormatNone {
 		return dockercfg.Published{}, "docker_auth_format: none (public image)", nil
@@ -33,12 +41,13 @@ func (d *deploy) auth(ctx context.Context, image string, dry bool) (dockercfg.Pu
 		}
 	}
 	pub, err := dockercfg.Publish(ctx, d.s.Docker, d.s.Clients.S3, dockercfg.PublishInput{
-		Image:  image,
-		Bucket: cfg.DockerBucket,
-		Format: cfg.DockerAuthFormat,
-		Upload: dockercfg.UploadOptions{ExpectedBucketOwner: owner},
-		Load:   d.s.DockerOptions,
-		DryRun: dry,
+		Image:       image,
+		Bucket:      cfg.DockerBucket,
+		Format:      cfg.DockerAuthFormat,
+		Upload:      dockercfg.UploadOptions{ExpectedBucketOwner: owner},
+		Load:        d.s.DockerOptions,
+		DryRun:      dry,
+		Credentials: creds,
 	})
 	if err != nil {
 		return pub, "", err

@@ -67,17 +67,18 @@ func (st *state) inspectBundle(v *appVersion) string {
 	if d.Image.Name == "" {
 		return "Instance deployment: 'Dockerrun.aws.json' has no Image.Name. The deployment failed."
 	}
+	var auth []byte
 	if d.Authentication != nil {
 		a := d.Authentication
-		auth, err := st.readObject(a.Bucket, a.Key)
-		if err != nil {
+		var err error
+		if auth, err = st.readObject(a.Bucket, a.Key); err != nil {
 			return fmt.Sprintf("Instance deployment failed to download the Docker image authentication file (Bucket: %s, Key: %s). The deployment failed.", a.Bucket, a.Key)
 		}
 		if !json.Valid(auth) {
 			return fmt.Sprintf("Instance deployment: the Docker authentication file s3://%s/%s is not valid JSON. The deployment failed.", a.Bucket, a.Key)
 		}
 	}
-	return ""
+	return st.pullFailure(d.Image.Name, auth)
 }
 
 func (st *state) readObject(bucket, key string) ([]byte, error) {

@@ -48,6 +48,9 @@ type Server struct {
 	scripts
 	rng *faultRand
 
+	connMu sync.Mutex
+	conns  map[net.Conn]http.ConnState
+
 	closeOnce sync.Once
 	serveDone chan struct{}
 }
@@ -83,7 +86,7 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	s.listener = l
 	s.URL = "http://" + l.Addr().String()
-	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ConnState: s.trackConn}
 	go func() {
 		defer close(s.serveDone)
 		_ = s.http.Serve(l)
@@ -116,11 +119,34 @@ func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		// A connection a client dialled but never used (its transport
+		// raced two dials) would hold Shutdown for five seconds.
+		s.connMu.Lock()
+		for c, st := range s.conns {
+			if st == http.StateNew {
+				_ = c.Close()
+			}
+		}
+		s.connMu.Unlock()
 		if err := s.http.Shutdown(ctx); err != nil {
 			_ = s.http.Close()
 		}
 		<-s.serveDone
 	})
+}
+
+// trackConn follows the connections' states, for Close.
+func (s *Server) trackConn(c net.Conn, st http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if s.conns == nil {
+		s.conns = map[net.Conn]http.ConnState{}
+	}
+	if st == http.StateClosed || st == http.StateHijacked {
+		delete(s.conns, c)
+		return
+	}
+	s.conns[c] = st
 }
 
 // Clock returns the clock driving the simulation.
@@ -148,9 +174,15 @@ func (s *Server) Config() aws.Config {
 // HTTPClient returns a client whose DNS knows the simulated environments:
 // requests to an environment's CNAME or endpoint reach the environment
 // that holds it now (as DNS would after a swap); unknown names under
-// elasticbeanstalk.com fail as "no such host". Other hosts are dialled
-// normally.
+// elasticbeanstalk.com fail as "no such host". Requests to a simulated
+// registry reach it (HTTPS becomes plain HTTP on the simulator's
+// address). Other hosts are dialled normally.
 func (s *Server) HTTPClient() *http.Client {
+	return &http.Client{Transport: s.transport(), Timeout: 2 * time.Minute}
+}
+
+// transport is HTTPClient's transport.
+func (s *Server) transport() http.RoundTripper {
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.Proxy = nil
 	var d net.Dialer
@@ -167,12 +199,43 @@ func (s *Server) HTTPClient() *http.Client {
 		}
 		return d.DialContext(ctx, network, addr)
 	}
-	return &http.Client{Transport: base, Timeout: 2 * time.Minute}
+	return registryTransport{s: s, base: base}
+}
+
+// registryTransport sends requests for simulated registries to the
+// simulator, in plain HTTP, keeping their Host.
+type registryTransport struct {
+	s    *Server
+	base http.RoundTripper
+}
+
+func (t registryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.s.mu.Lock()
+	reg := t.s.registryFor(r.URL.Host)
+	t.s.mu.Unlock()
+	if reg == nil {
+		return t.base.RoundTrip(r)
+	}
+	out := r.Clone(r.Context())
+	out.Host = r.URL.Host
+	out.URL.Scheme, out.URL.Host = "http", t.s.listener.Addr().String()
+	resp, err := t.base.RoundTrip(out)
+	if resp != nil {
+		resp.Request = r // relative Locations resolve against the registry's name
+	}
+	return resp, err
 }
 
 // ServeHTTP routes a request: environment traffic by Host, then AWS calls
 // by the service in their SigV4 credential scope (as moto does).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	reg := s.registryFor(r.Host)
+	s.mu.Unlock()
+	if reg != nil {
+		s.serveRegistry(w, r, reg)
+		return
+	}
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h

@@ -30,6 +30,7 @@ type state struct {
 	quotas         Quotas
 	requireProfile bool
 	profiles       []string // instance profiles that exist
+	registries     map[string]*simRegistry
 	scripts        *scripts
 	objects        *s3mem.Backend // the simulated S3, for source bundles
 }

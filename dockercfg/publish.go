@@ -22,6 +22,10 @@ type PublishInput struct {
 	Upload UploadOptions
 	// Load finds the Docker configuration when Publish is given no store.
 	Load []Option
+	// Credentials, when set, are the registry's credentials resolved
+	// already (by a dry run): the store is not asked again (a credential
+	// helper may prompt).
+	Credentials *Credentials
 	// DryRun finds the credentials and renders the file but uploads
 	// nothing: Published says what would be written (Uploaded false).
 	DryRun bool
@@ -81,18 +85,18 @@ func Publish(ctx context.Context, store *Store, client PutObjectAPI, in PublishI
 	if reason, ok := ref.NeedsNoAuth(); ok {
 		return Published{Reference: ref, NoAuthReason: reason}, nil
 	}
-	if store == nil {
-		if store, err = Load(in.Load...); err != nil {
+	var creds Credentials
+	if in.Credentials != nil {
+		creds = *in.Credentials
+	} else {
+		if store == nil {
+			if store, err = Load(in.Load...); err != nil {
+				return Published{}, fmt.Errorf("publish registry auth for %s: %w", in.Image, err)
+			}
+		}
+		if ref, creds, err = store.ForImage(ctx, in.Image); err != nil {
 			return Published{}, fmt.Errorf("publish registry auth for %s: %w", in.Image, err)
 		}
-	}
-	ref, creds, err := store.ForImage(ctx, in.Image)
-	switch {
-	case errors.Is(err, ErrNoAuthNeeded):
-		reason, _ := ref.NeedsNoAuth()
-		return Published{Reference: ref, NoAuthReason: reason}, nil
-	case err != nil:
-		return Published{}, fmt.Errorf("publish registry auth for %s: %w", in.Image, err)
 	}
 	body, err := AuthFile(in.Format, creds)
 	if err != nil {

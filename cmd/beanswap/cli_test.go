@@ -77,6 +77,10 @@ func newTestEnv(t *testing.T) *testEnv {
 		t.Setenv(k, v)
 	}
 	proxyTo(t, sim.URL)
+	sim.RequireRegistryAuth("registry.example.com", "demo", "demo-password")
+	for _, tag := range []string{"1.0.0", "1.1.0", "2.0.0"} {
+		require.NoError(t, sim.PushImage(context.Background(), "registry.example.com/demo/hello:"+tag))
+	}
 	dir := t.TempDir()
 	e := &testEnv{sim: sim, clock: clk, cfgPath: filepath.Join(dir, "pym-config.yaml"), dockerCfg: filepath.Join(dir, "config.json")}
 	require.NoError(t, os.WriteFile(e.cfgPath, []byte(demoConfig), 0o600))

@@ -107,6 +107,9 @@ func run(ctx context.Context, stdout io.Writer, jsonOut, verbose bool, scale flo
 	if _, err := s3.NewFromConfig(sim.Config()).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(cfg.DockerBucket)}); err != nil {
 		return fmt.Errorf("create bucket: %w", err)
 	}
+	// The private registry the images live in, with the credentials the
+	// Docker config holds.
+	sim.RequireRegistryAuth("registry.example.com", "demo", "demo-password")
 	say := func(format string, args ...any) {
 		if !jsonOut {
 			fmt.Fprintf(stdout, format, args...)
@@ -124,7 +127,10 @@ func run(ctx context.Context, stdout io.Writer, jsonOut, verbose bool, scale flo
 	}
 	for _, tag := range []string{"1.0.0", "1.1.0"} {
 		image := cfg.DockerRepo + "/" + cfg.Name + ":" + tag
-		say("\n=== deploy %s ===\n", image)
+		if err := sim.PushImage(ctx, image); err != nil {
+			return fmt.Errorf("push %s: %w", image, err)
+		}
+		say("\n=== docker push %s (to the simulated registry) ===\n=== deploy %s ===\n", image, image)
 		if lines != nil {
 			svc.Observer = lines.Observe
 		} else {

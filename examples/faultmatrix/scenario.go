@@ -104,6 +104,12 @@ func newScenario(seed int64, scaled bool) (*scenario, error) {
 	}
 	envSecret := fmt.Sprintf("matrix-env-secret-%d", seed)
 	registryPassword := fmt.Sprintf("matrix-registry-pw-%d", seed)
+	sim.RequireRegistryAuth("registry.example.com", "deploy", registryPassword)
+	for _, tag := range []string{"1.0.0", "1.1.0", "1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6", "1.2.7", "1.2.8", "1.2.9"} {
+		if err := sim.PushImage(context.Background(), image(tag)); err != nil {
+			return nil, err
+		}
+	}
 	s.cfg, err = config.Parse("pym-config.yaml", []byte(serviceConfig), config.WithLookupEnv(func(k string) (string, bool) { return envSecret, k == "API_KEY" }))
 	if err != nil {
 		return nil, err
