@@ -141,3 +141,36 @@ func (h *harness) tags(env string) map[string]string {
 	require.NoError(h.t, err)
 	return tags
 }
+
+// TestHealthGrace: a fresh environment may show Yellow, or even Red,
+// while it warms up; that is not a failure during health_grace. Red past
+// it is.
+func TestHealthGrace(t *testing.T) {
+	for name, tc := range map[string]struct {
+		outcome beanstalktest.Outcome
+		fails   bool
+	}{
+		"yellow while warming up": {outcome: beanstalktest.Outcome{ReadyHealth: types.EnvironmentHealthYellow, HealthyAfter: 2 * time.Minute}},
+		"red while warming up":    {outcome: beanstalktest.Outcome{ReadyHealth: types.EnvironmentHealthRed, HealthyAfter: time.Minute}},
+		"red for good":            {outcome: beanstalktest.Outcome{ReadyHealth: types.EnvironmentHealthRed, NeverHealthy: true}, fails: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			_, err := h.deploy("registry.example.com/team/hello:1.0.0")
+			require.NoError(t, err)
+			h.sim.ScriptDefault(tc.outcome)
+			start := h.clock.Now()
+			r, err := h.deploy("registry.example.com/team/hello:1.1.0")
+			if !tc.fails {
+				require.NoError(t, err)
+				assert.Equal(t, r.Version, h.liveVersion())
+				return
+			}
+			var le *beanstalk.LaunchError
+			require.ErrorAs(t, err, &le)
+			assert.Equal(t, "Red", le.Health)
+			took := h.clock.Now().Sub(start)
+			assert.Less(t, took, 20*time.Minute, "failed after the grace, not at the launch timeout (%s)", took)
+		})
+	}
+}

@@ -198,7 +198,8 @@ func (d Deployer) planListed(ctx context.Context, spec Spec, rel Release) (*Depl
 // it fails. Its events count from since; createdAt, when known, tells it
 // from an older namesake still listed.
 func (d Deployer) await(ctx context.Context, dep *Deployment, name string, since, createdAt time.Time) (*Deployment, error) {
-	env, err := d.MonitorFor(d.EB).WaitHealthy(ctx, dep.Application, name, WaitOptions{Timeout: dep.spec.Timeouts.Launch, Since: since, Observer: d.Observer, Propagation: DefaultPropagation, CreatedAt: createdAt})
+	env, err := d.MonitorFor(d.EB).WaitHealthy(ctx, dep.Application, name, WaitOptions{Timeout: dep.spec.Timeouts.Launch, Since: since, Observer: d.Observer,
+		Propagation: DefaultPropagation, CreatedAt: createdAt, HealthGrace: dep.spec.Timeouts.HealthGrace})
 	dep.Environment = env
 	if env.EnvironmentName == nil {
 		dep.Environment.EnvironmentName = aws.String(name) // not listed yet: its name, at least

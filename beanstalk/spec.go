@@ -71,6 +71,11 @@ type Timeouts struct {
 	// Terminate bounds the wait for an environment to terminate; default
 	// 20 minutes.
 	Terminate time.Duration
+	// HealthGrace is how long after Ready a new environment may show
+	// Yellow or Red health while it warms up; default 3 minutes (the
+	// health check grace pymacaron's Auto Scaling group had). Negative:
+	// none, Red fails at once.
+	HealthGrace time.Duration
 }
 
 // Retention is what Prune keeps.
@@ -123,6 +128,12 @@ func (s Spec) withDefaults() Spec {
 	}
 	if s.Timeouts.Terminate <= 0 {
 		s.Timeouts.Terminate = 20 * time.Minute
+	}
+	switch {
+	case s.Timeouts.HealthGrace == 0:
+		s.Timeouts.HealthGrace = 3 * time.Minute
+	case s.Timeouts.HealthGrace < 0:
+		s.Timeouts.HealthGrace = 0
 	}
 	if s.Retention.AbandonedAfter <= 0 {
 		s.Retention.AbandonedAfter = 2 * time.Hour

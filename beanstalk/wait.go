@@ -39,6 +39,9 @@ type WaitOptions struct {
 	// AWS's control plane lists a new environment (and the state after a
 	// swap) only after a while. Zero: missing is missing at once.
 	Propagation time.Duration
+	// HealthGrace is how long after Ready a Yellow or Red health counts as
+	// warming up (WaitHealthy); zero: Red fails at once.
+	HealthGrace time.Duration
 	// CreatedAt, when set, is when the environments waited for were
 	// created: an older namesake (terminated, still listed for an hour)
 	// is not them, however Beanstalk lists it.
@@ -219,7 +222,14 @@ func (m *Monitor) timeout(envs map[string]types.EnvironmentDescription, names []
 // Healthy is the condition of a launch or update: Ready, and Green (and
 // Ok where enhanced health reports a status). Red health, or the
 // environment terminating or vanishing, ends the wait with an error.
-func Healthy(name string) Condition {
+func Healthy(name string) Condition { return HealthyWithin(name, 0, nil) }
+
+// HealthyWithin is Healthy with a grace period: for grace after the
+// environment turns Ready (on now's clock), a Yellow or Red health is a
+// fresh environment warming up — not yet, not a failure; past it, Red
+// fails. An ERROR event fails at once in any case (Wait sees to it).
+func HealthyWithin(name string, grace time.Duration, now func() time.Time) Condition {
+	var readyAt time.Time
 	return func(envs map[string]types.EnvironmentDescription) (bool, error) {
 		e, ok := envs[name]
 		if !ok {
@@ -230,7 +240,11 @@ func Healthy(name string) Condition {
 			return false, &LaunchError{Environment: name, Status: string(e.Status), Health: string(e.Health), HealthStatus: string(e.HealthStatus),
 				Events: []Event{{Severity: "ERROR", Message: "the environment is being terminated"}}}
 		}
-		if e.Health == types.EnvironmentHealthRed {
+		if e.Status == types.EnvironmentStatusReady && readyAt.IsZero() && now != nil {
+			readyAt = now()
+		}
+		inGrace := grace > 0 && now != nil && (readyAt.IsZero() || now().Sub(readyAt) < grace)
+		if e.Health == types.EnvironmentHealthRed && !inGrace {
 			return false, &LaunchError{Environment: name, Status: string(e.Status), Health: string(e.Health), HealthStatus: string(e.HealthStatus)}
 		}
 		ok = e.Status == types.EnvironmentStatusReady && e.Health == types.EnvironmentHealthGreen &&
@@ -239,8 +253,9 @@ func Healthy(name string) Condition {
 	}
 }
 
-// WaitHealthy waits until env is Ready and healthy.
+// WaitHealthy waits until env is Ready and healthy, allowing it
+// o.HealthGrace to warm up.
 func (m *Monitor) WaitHealthy(ctx context.Context, app, env string, o WaitOptions) (types.EnvironmentDescription, error) {
-	envs, err := m.Wait(ctx, app, []string{env}, "to be Ready and healthy", Healthy(env), o)
+	envs, err := m.Wait(ctx, app, []string{env}, "to be Ready and healthy", HealthyWithin(env, o.HealthGrace, m.clock.Now), o)
 	return envs[env], err
 }

@@ -67,6 +67,12 @@ func (st *state) launch(c call, e *environment) {
 			return
 		}
 		st.emit(at, e, types.EventSeverityInfo, "Successfully launched environment: %s", e.name)
+		switch e.outcome.ReadyHealth {
+		case types.EnvironmentHealthYellow:
+			st.setHealth(at, e, types.EnvironmentHealthYellow, types.EnvironmentHealthStatusWarning, "Initialization in progress: 1 of 1 instances failing health checks.")
+		case types.EnvironmentHealthRed:
+			st.setHealth(at, e, types.EnvironmentHealthRed, types.EnvironmentHealthStatusSevere, "100.0 % of the requests are failing with HTTP 5xx.")
+		}
 		st.scheduleHealthy(at, e, L)
 	})
 }

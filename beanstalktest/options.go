@@ -2,6 +2,8 @@ package beanstalktest
 
 import (
 	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"net/http"
 	"time"
 )
@@ -110,8 +112,12 @@ type Outcome struct {
 	// HealthyAfter overrides Timing.Health: how long after Ready the
 	// environment turns Green.
 	HealthyAfter time.Duration
-	// NeverHealthy leaves health Grey/Pending after Ready.
+	// NeverHealthy leaves health Grey/Pending (or ReadyHealth) after Ready.
 	NeverHealthy bool
+	// ReadyHealth is the health between Ready and Green (a fresh
+	// environment warming up): default Grey; Yellow or Red model
+	// instances failing their first health checks.
+	ReadyHealth types.EnvironmentHealth
 	// DegradeAfterSwap turns health Red and makes the instances answer
 	// 503 shortly after a CNAME swap completes.
 	DegradeAfterSwap bool

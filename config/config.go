@@ -216,6 +216,9 @@ type Timeouts struct {
 	Acceptance time.Duration `json:"acceptance"`
 	// Terminate bounds the wait for an environment to terminate; default 20m.
 	Terminate time.Duration `json:"terminate"`
+	// HealthGrace (health_grace) is how long after Ready a new
+	// environment may show Yellow or Red while it warms up; default 3m.
+	HealthGrace time.Duration `json:"health_grace"`
 }
 
 // OptionSetting is one Beanstalk configuration option.
@@ -272,10 +275,11 @@ func Default() *Config {
 		KeepVersions:     10,
 		SwapSoak:         time.Minute,
 		Timeouts: Timeouts{
-			Launch:     30 * time.Minute,
-			Swap:       10 * time.Minute,
-			Acceptance: 10 * time.Minute,
-			Terminate:  20 * time.Minute,
+			Launch:      30 * time.Minute,
+			Swap:        10 * time.Minute,
+			Acceptance:  10 * time.Minute,
+			Terminate:   20 * time.Minute,
+			HealthGrace: 3 * time.Minute,
 		},
 		Secrets: map[string]secret.Value{},
 	}

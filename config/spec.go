@@ -2,6 +2,7 @@ package config
 
 import (
 	"maps"
+	"time"
 
 	"github.com/beanswap/beanswap/beanstalk"
 )
@@ -54,7 +55,7 @@ func (c *Config) Spec() beanstalk.Spec {
 		},
 		Tags:      maps.Clone(c.Tags),
 		OnFailure: onFailure,
-		Timeouts:  beanstalk.Timeouts{Launch: c.Timeouts.Launch, Terminate: c.Timeouts.Terminate},
+		Timeouts:  beanstalk.Timeouts{Launch: c.Timeouts.Launch, Terminate: c.Timeouts.Terminate, HealthGrace: grace(c.Timeouts.HealthGrace)},
 		Retention: beanstalk.Retention{
 			KeepPrevious:   keepPrevious,
 			KeepVersions:   keepVersions,
@@ -62,4 +63,13 @@ func (c *Config) Spec() beanstalk.Spec {
 			PruneUnmanaged: c.PruneUnmanaged,
 		},
 	}
+}
+
+// grace maps health_grace to the Spec's: 0 (none) becomes negative there,
+// where zero means the default.
+func grace(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }

@@ -213,6 +213,9 @@ func (v *validator) beanstalk() {
 			v.add(key, fmt.Sprintf("%q: expected an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", arn))
 		}
 	}
+	if c.Timeouts.HealthGrace < 0 {
+		v.add("health_grace", "expected 0 or a positive duration")
+	}
 	if c.LockWait < 0 {
 		v.add("lock_wait", "expected 0 or a positive duration")
 	}
