@@ -32,7 +32,8 @@ func AcceptanceFromConfig(c *config.Config, o AcceptanceOptions) acceptance.Chec
 				BodyContains: ch.BodyContains, JSONField: ch.JSONField, Equals: ch.Equals,
 			}
 		}
-		all = append(all, &acceptance.HTTP{Checks: checks, Client: o.HTTPClient, Timeout: c.Timeouts.Acceptance, Clock: o.Clock, Observer: o.Observer})
+		all = append(all, &acceptance.HTTP{Checks: checks, Client: o.HTTPClient, Timeout: c.Timeouts.Acceptance, Clock: o.Clock, Observer: o.Observer,
+			Insecure: c.CertARN != ""}) // the environments' CNAMEs do not match the certificate
 	}
 	if len(c.AcceptanceCommand) > 0 {
 		all = append(all, &acceptance.Command{Argv: c.AcceptanceCommand, Env: o.CommandEnv, Timeout: c.Timeouts.Acceptance, Clock: o.Clock, Observer: o.Observer})

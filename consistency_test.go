@@ -13,6 +13,7 @@ import (
 
 	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/beanstalktest"
+	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/progress"
 )
 
@@ -172,5 +173,29 @@ func TestHealthGrace(t *testing.T) {
 			took := h.clock.Now().Sub(start)
 			assert.Less(t, took, 20*time.Minute, "failed after the grace, not at the launch timeout (%s)", took)
 		})
+	}
+}
+
+// TestHTTPSWithACertificate: with aws_cert_arn, acceptance and the
+// verification after the swap reach the environments over HTTPS, not
+// verifying the certificate (it names the live host, not the CNAME).
+func TestHTTPSWithACertificate(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.CertARN = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+		c.LiveURL = "https://api.hello.example.com"
+	})
+	_, err := h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	_, err = h.deploy("registry.example.com/team/hello:1.1.0")
+	require.NoError(t, err)
+	var targets []string
+	for _, e := range h.rec.Events() {
+		if c, ok := e.(progress.CheckResult); ok && c.Passed {
+			targets = append(targets, c.Target)
+		}
+	}
+	require.NotEmpty(t, targets)
+	for _, tg := range targets {
+		assert.True(t, strings.HasPrefix(tg, "https://"), tg)
 	}
 }

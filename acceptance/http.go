@@ -3,6 +3,7 @@ package acceptance
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -44,6 +45,11 @@ type HTTP struct {
 	Clock clock.Clock
 	// Observer receives a CheckResult per attempt.
 	Observer progress.Observer
+	// Insecure does not verify HTTPS certificates: an environment reached
+	// by its CNAME shows the live host's certificate (pymacaron's
+	// NO_SSL_CHECK). It applies to Client's transport when that is an
+	// *http.Transport (or nil).
+	Insecure bool
 }
 
 // maxBody bounds what is read of an answer.
@@ -55,6 +61,9 @@ func (h *HTTP) Check(ctx context.Context, t Target) error {
 	client := h.Client
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if h.Insecure {
+		client = insecure(client)
 	}
 	timeout, interval := h.Timeout, h.Interval
 	if timeout <= 0 {
@@ -175,4 +184,24 @@ func snippet(b []byte) string {
 		return "empty"
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// insecure returns a copy of c that does not verify certificates.
+func insecure(c *http.Client) *http.Client {
+	var t *http.Transport
+	switch rt := c.Transport.(type) {
+	case nil:
+		t = http.DefaultTransport.(*http.Transport).Clone()
+	case *http.Transport:
+		t = rt.Clone()
+	default:
+		return c // a transport of the caller's: it decides
+	}
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{}
+	}
+	t.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // NO_SSL_CHECK, asked for
+	out := *c
+	out.Transport = t
+	return &out
 }

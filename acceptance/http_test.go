@@ -144,3 +144,18 @@ func TestTarget(t *testing.T) {
 		})
 	}
 }
+
+// TestInsecureForCNAMEs: an environment reached by its CNAME shows the
+// live host's certificate; with Insecure (NO_SSL_CHECK) the check passes,
+// without it the certificate is refused.
+func TestInsecureForCNAMEs(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("{}")) }))
+	defer srv.Close()
+	check := func(insecure bool) error {
+		h := &HTTP{Checks: []HTTPCheck{{Path: "/ping"}}, Timeout: time.Nanosecond, Insecure: insecure}
+		return h.Check(context.Background(), Target{URL: srv.URL})
+	}
+	assert.NoError(t, check(true))
+	err := check(false)
+	assert.ErrorContains(t, err, "certificate")
+}

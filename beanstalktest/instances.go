@@ -53,6 +53,10 @@ func (s *Server) serveInstance(w http.ResponseWriter, r *http.Request, host stri
 	switch {
 	case e == nil:
 		unavailable = "no environment answers for " + host
+	case overTLS(r.Context()) && !e.https():
+		s.mu.Unlock()
+		dropConnection(w) // no HTTPS listener: the load balancer does not answer on 443
+		return
 	case e.status == types.EnvironmentStatusLaunching:
 		unavailable = "environment " + e.name + " is launching"
 	case e.status == types.EnvironmentStatusTerminating:
@@ -98,4 +102,17 @@ func (a versionApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte(a.service + " " + a.version + "\n"))
 	}
+}
+
+// https reports whether the environment has an HTTPS listener (an
+// aws:elbv2 or aws:elb listener on 443 with a certificate).
+func (e *environment) https() bool {
+	for _, ns := range []string{"aws:elbv2:listener:443", "aws:elb:listener:443"} {
+		for _, opt := range []string{"SSLCertificateArns", "SSLCertificateId"} {
+			if v, ok := optionValue(e.options, ns, opt); ok && v != "" {
+				return true
+			}
+		}
+	}
+	return false
 }

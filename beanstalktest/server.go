@@ -3,6 +3,7 @@ package beanstalktest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -86,10 +87,17 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	s.listener = l
 	s.URL = "http://" + l.Addr().String()
-	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ConnState: s.trackConn}
+	cert, err := selfSigned()
+	if err != nil {
+		_ = l.Close()
+		return nil, fmt.Errorf("beanstalktest: certificate: %w", err)
+	}
+	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ConnState: s.trackConn,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) }}
+	sniffing := sniffListener{Listener: l, tls: &tls.Config{Certificates: []tls.Certificate{cert}}}
 	go func() {
 		defer close(s.serveDone)
-		_ = s.http.Serve(l)
+		_ = s.http.Serve(sniffing)
 	}()
 	return s, nil
 }
@@ -185,6 +193,9 @@ func (s *Server) HTTPClient() *http.Client {
 func (s *Server) transport() http.RoundTripper {
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.Proxy = nil
+	// The environments' certificates are self-signed and name no CNAME,
+	// as AWS's name the live host: not verified, as NO_SSL_CHECK does.
+	base.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the simulator's own certificate
 	var d net.Dialer
 	base.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, _, err := net.SplitHostPort(addr)
