@@ -199,3 +199,44 @@ func TestHTTPSWithACertificate(t *testing.T) {
 		assert.True(t, strings.HasPrefix(tg, "https://"), tg)
 	}
 }
+
+// TestDNSGrace: an environment that stopped being live is not terminated
+// before the CNAME's TTL (and a margin) has passed, whatever the policy:
+// not by pruning with keep_environments 0, not the candidate a failed
+// verification swapped back out.
+func TestDNSGrace(t *testing.T) {
+	t.Run("keep_environments 0", func(t *testing.T) {
+		h := newHarness(t, func(c *config.Config) { c.KeepEnvironments = 0 })
+		r1, err := h.deploy("registry.example.com/team/hello:1.0.0")
+		require.NoError(t, err)
+		r2, err := h.deploy("registry.example.com/team/hello:1.1.0")
+		require.NoError(t, err)
+		assert.Empty(t, r2.Pruned.Terminated, "just swapped out")
+		assert.Contains(t, r2.Pruned.Plan.String(), r1.Live+": would go (was live until replaced; beyond keep_environments 0), but it changed")
+		assert.Contains(t, r2.Pruned.Plan.String(), "DNS caches may still send it traffic")
+		h.clock.Advance(2 * time.Minute)
+		res, err := h.service().Prune(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, []string{r1.Live}, res.Terminated, "once the grace has passed")
+	})
+	t.Run("swapped-back candidate", func(t *testing.T) {
+		h := newHarness(t, func(c *config.Config) { c.Timeouts.Acceptance = 2 * time.Minute })
+		_, err := h.deploy("registry.example.com/team/hello:1.0.0")
+		require.NoError(t, err)
+		h.sim.ScriptDefault(beanstalktest.Outcome{DegradeAfterSwap: true})
+		r, err := h.deploy("registry.example.com/team/hello:2.0.0")
+		require.Error(t, err)
+		assert.Contains(t, r.Left, "terminated")
+		var backAt, terminatedAt time.Time
+		for _, e := range h.sim.Journal() {
+			switch {
+			case e.Action == beanstalktest.JournalSwapDone && e.Environment == r.Live:
+				backAt = e.At
+			case e.Action == beanstalktest.JournalTerminate && strings.HasPrefix(e.Environment, "hello-2-0-0"):
+				terminatedAt = e.At
+			}
+		}
+		require.False(t, backAt.IsZero() || terminatedAt.IsZero())
+		assert.GreaterOrEqual(t, terminatedAt.Sub(backAt), 90*time.Second, "terminated only after the DNS grace")
+	})
+}

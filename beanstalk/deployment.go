@@ -3,6 +3,7 @@ package beanstalk
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
@@ -132,6 +133,20 @@ func (d *Deployment) Reject(ctx context.Context) string {
 	live, err := FindLive(ctx, envs, d.spec.Live, dp.Records)
 	if err != nil || live.Name() == d.Name() {
 		return fmt.Sprintf("environment %s, which may hold the live CNAME: left as it is", d.Name())
+	}
+	// It held the live CNAME until just now: resolvers may send it
+	// traffic until the TTL has passed.
+	if d.spec.OnFailure == TerminateFailed {
+		if e, err := Newest(envs, d.Name()); err == nil {
+			// DateUpdated comes to the millisecond: a second more, to be sure.
+			if wait := aws.ToTime(e.DateUpdated).Add(d.spec.DNSGrace + time.Second).Sub(dp.Clocked().Now()); wait > 0 {
+				dp.Info(StepDeploy, fmt.Sprintf("%s held the live CNAME until %s ago: waiting %s for DNS caches before terminating it",
+					d.Name(), (d.spec.DNSGrace - wait).Round(time.Second), wait.Round(time.Second)))
+				if err := dp.Clocked().Sleep(ctx, wait); err != nil {
+					return fmt.Sprintf("environment %s as it was when the deploy was cancelled (terminate it once DNS caches let go of it)", d.Name())
+				}
+			}
+		}
 	}
 	return dp.cleanUp(ctx, d.spec, d.Name())
 }

@@ -214,8 +214,20 @@ func (p Pruner) plan(ctx context.Context, spec Spec, o PruneOptions) (*PrunePlan
 	}
 	ret := spec.Retention
 	now := m.clock.Now()
+	// recent: it changed (a swap moved its CNAME) too recently for DNS
+	// caches to have let go of it.
+	recent := func(mem Member) (bool, time.Duration) {
+		age := now.Sub(aws.ToTime(mem.Environment.DateUpdated))
+		return age < spec.DNSGrace, age
+	}
 	keep := func(mem Member, why string) { plan.Keep = append(plan.Keep, Decision{mem.Name(), why}) }
-	kill := func(mem Member, why string) { plan.Terminate = append(plan.Terminate, Decision{mem.Name(), why}) }
+	kill := func(mem Member, why string) {
+		if r, age := recent(mem); r {
+			keep(mem, fmt.Sprintf("would go (%s), but it changed %s ago: DNS caches may still send it traffic (TTL and margin %s)", why, age.Round(time.Second), spec.DNSGrace))
+			return
+		}
+		plan.Terminate = append(plan.Terminate, Decision{mem.Name(), why})
+	}
 	busy := func(mem Member) bool {
 		s := mem.Environment.Status
 		return s == types.EnvironmentStatusLaunching || s == types.EnvironmentStatusUpdating

@@ -36,6 +36,11 @@ type Spec struct {
 	// OnFailure is what becomes of a new environment that fails to
 	// launch or fails its acceptance checks; the zero value terminates it.
 	OnFailure FailurePolicy
+	// DNSGrace is how long an environment that stopped being live (a
+	// swap, a swap back) is left running before it may be terminated:
+	// resolvers may send it traffic until the CNAME's TTL (60 seconds)
+	// has passed. Default 90 seconds: the TTL and a margin.
+	DNSGrace time.Duration
 	// Timeouts bound the waits.
 	Timeouts Timeouts
 	// Retention is what Prune keeps.
@@ -45,6 +50,9 @@ type Spec struct {
 // DefaultPlatformBranch is the platform branch whose newest Docker
 // platform is used when Spec.Platform is empty.
 const DefaultPlatformBranch = "Docker running on 64bit Amazon Linux 2023"
+
+// DefaultDNSGrace is Beanstalk's CNAME TTL (60 seconds) and a margin.
+const DefaultDNSGrace = 90 * time.Second
 
 // FailurePolicy says what happens to a new environment that failed.
 type FailurePolicy int
@@ -134,6 +142,9 @@ func (s Spec) withDefaults() Spec {
 		s.Timeouts.HealthGrace = 3 * time.Minute
 	case s.Timeouts.HealthGrace < 0:
 		s.Timeouts.HealthGrace = 0
+	}
+	if s.DNSGrace <= 0 {
+		s.DNSGrace = DefaultDNSGrace
 	}
 	if s.Retention.AbandonedAfter <= 0 {
 		s.Retention.AbandonedAfter = 2 * time.Hour

@@ -216,6 +216,10 @@ type Timeouts struct {
 	Acceptance time.Duration `json:"acceptance"`
 	// Terminate bounds the wait for an environment to terminate; default 20m.
 	Terminate time.Duration `json:"terminate"`
+	// DNSGrace (dns_grace) is how long an environment that stopped being
+	// live is left running before it may be terminated; default 90s
+	// (the CNAME's 60 s TTL and a margin).
+	DNSGrace time.Duration `json:"dns_grace"`
 	// HealthGrace (health_grace) is how long after Ready a new
 	// environment may show Yellow or Red while it warms up; default 3m.
 	HealthGrace time.Duration `json:"health_grace"`
@@ -280,6 +284,7 @@ func Default() *Config {
 			Acceptance:  10 * time.Minute,
 			Terminate:   20 * time.Minute,
 			HealthGrace: 3 * time.Minute,
+			DNSGrace:    90 * time.Second,
 		},
 		Secrets: map[string]secret.Value{},
 	}

@@ -70,6 +70,7 @@ var deployKeys = []key{
 	duration("acceptance_timeout", func(c *Config) *time.Duration { return &c.Timeouts.Acceptance }),
 	duration("terminate_timeout", func(c *Config) *time.Duration { return &c.Timeouts.Terminate }),
 	duration("health_grace", func(c *Config) *time.Duration { return &c.Timeouts.HealthGrace }),
+	duration("dns_grace", func(c *Config) *time.Duration { return &c.Timeouts.DNSGrace }),
 	acceptanceChecks("acceptance_checks"),
 	list("acceptance_command", func(c *Config) *[]string { return &c.AcceptanceCommand }),
 	str("on_failure", func(c *Config) *string { return &c.OnFailure }),

@@ -55,6 +55,7 @@ func (c *Config) Spec() beanstalk.Spec {
 		},
 		Tags:      maps.Clone(c.Tags),
 		OnFailure: onFailure,
+		DNSGrace:  c.Timeouts.DNSGrace,
 		Timeouts:  beanstalk.Timeouts{Launch: c.Timeouts.Launch, Terminate: c.Timeouts.Terminate, HealthGrace: grace(c.Timeouts.HealthGrace)},
 		Retention: beanstalk.Retention{
 			KeepPrevious:   keepPrevious,

@@ -213,6 +213,9 @@ func (v *validator) beanstalk() {
 			v.add(key, fmt.Sprintf("%q: expected an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", arn))
 		}
 	}
+	if c.Timeouts.DNSGrace < 0 {
+		v.add("dns_grace", "expected a positive duration")
+	}
 	if c.Timeouts.HealthGrace < 0 {
 		v.add("health_grace", "expected 0 or a positive duration")
 	}

@@ -78,6 +78,7 @@ func (s *scenario) checkJournal() []string {
 		acceptedAt[k] = v
 	}
 	s.mu.Unlock()
+	lostLive := map[string]time.Time{} // when each environment last lost the live CNAME
 	for _, e := range s.sim.Journal() {
 		switch e.Action {
 		case beanstalktest.JournalCreate:
@@ -105,8 +106,10 @@ func (s *scenario) checkJournal() []string {
 			switch liveCNAME {
 			case e.CNAME:
 				h.moveTo(e.Environment)
+				lostLive[e.Other] = e.At
 			case e.OtherCNAME:
 				h.moveTo(e.Other)
+				lostLive[e.Environment] = e.At
 			}
 		case beanstalktest.JournalTerminate:
 			switch e.Environment {
@@ -114,6 +117,9 @@ func (s *scenario) checkJournal() []string {
 				bad = append(bad, fmt.Sprintf("the live environment %s was terminated", e.Environment))
 			case h.rollback():
 				bad = append(bad, fmt.Sprintf("the rollback environment %s was terminated", e.Environment))
+			}
+			if lost, ok := lostLive[e.Environment]; ok && e.At.Sub(lost) < 90*time.Second {
+				bad = append(bad, fmt.Sprintf("%s was terminated %s after it stopped being live: DNS caches may still have sent it traffic", e.Environment, e.At.Sub(lost)))
 			}
 		}
 	}
