@@ -36,6 +36,7 @@ func newWorld() *world {
 	w := &world{apps: map[string]bool{}, versions: map[string]bool{}, taken: map[string]bool{}, tags: map[string]map[string]string{},
 		launchState: types.EnvironmentDescription{Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthGreen}}
 	w.f = &fakeEB{
+		DescribeConfigurationSettingsFn: noDatabase,
 		DescribeApplicationsFn: func(in *eb.DescribeApplicationsInput) (*eb.DescribeApplicationsOutput, error) {
 			out := &eb.DescribeApplicationsOutput{}
 			if w.apps[in.ApplicationNames[0]] {
@@ -421,6 +422,11 @@ func TestZeroValuesSayWhatIsMissing(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidSpec)
 	assert.ErrorContains(t, err, "Spec.Service: required")
 	assert.ErrorContains(t, err, "Spec.Environment.InstanceProfile: required")
+	withDB := testSpec()
+	withDB.Environment.Options = []OptionSetting{{Namespace: NamespaceRDS, Name: "DBEngine", Value: "postgres"}}
+	_, err = Deployer{EB: newWorld().f, S3: &fakeS3{}}.Deploy(ctx, withDB, rel)
+	assert.ErrorIs(t, err, ErrInvalidSpec)
+	assert.ErrorContains(t, err, "aws:rds:dbinstance DBEngine: a database coupled to the environment is lost")
 	_, err = (&Deployment{}).Accept(ctx, nil)
 	assert.ErrorIs(t, err, ErrMissingClient)
 	var nilDep *Deployment

@@ -141,7 +141,7 @@ func (d *Deployment) Reject(ctx context.Context) string {
 			// DateUpdated comes to the millisecond: a second more, to be sure.
 			if wait := aws.ToTime(e.DateUpdated).Add(d.spec.DNSGrace + time.Second).Sub(dp.Clocked().Now()); wait > 0 {
 				dp.Info(StepDeploy, fmt.Sprintf("%s held the live CNAME until %s ago: waiting %s for DNS caches before terminating it",
-					d.Name(), (d.spec.DNSGrace - wait).Round(time.Second), wait.Round(time.Second)))
+					d.Name(), (d.spec.DNSGrace-wait).Round(time.Second), wait.Round(time.Second)))
 				if err := dp.Clocked().Sleep(ctx, wait); err != nil {
 					return fmt.Sprintf("environment %s as it was when the deploy was cancelled (terminate it once DNS caches let go of it)", d.Name())
 				}

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
@@ -17,20 +18,21 @@ type fakeEB struct {
 	mu    sync.Mutex
 	calls []string
 
-	DescribeEnvironmentsFn        func(*eb.DescribeEnvironmentsInput) (*eb.DescribeEnvironmentsOutput, error)
-	DescribeEventsFn              func(*eb.DescribeEventsInput) (*eb.DescribeEventsOutput, error)
-	DescribeEnvironmentHealthFn   func(*eb.DescribeEnvironmentHealthInput) (*eb.DescribeEnvironmentHealthOutput, error)
-	DescribeApplicationsFn        func(*eb.DescribeApplicationsInput) (*eb.DescribeApplicationsOutput, error)
-	CreateApplicationFn           func(*eb.CreateApplicationInput) (*eb.CreateApplicationOutput, error)
-	DescribeApplicationVersionsFn func(*eb.DescribeApplicationVersionsInput) (*eb.DescribeApplicationVersionsOutput, error)
-	CreateApplicationVersionFn    func(*eb.CreateApplicationVersionInput) (*eb.CreateApplicationVersionOutput, error)
-	ListPlatformVersionsFn        func(*eb.ListPlatformVersionsInput) (*eb.ListPlatformVersionsOutput, error)
-	CheckDNSAvailabilityFn        func(*eb.CheckDNSAvailabilityInput) (*eb.CheckDNSAvailabilityOutput, error)
-	CreateEnvironmentFn           func(*eb.CreateEnvironmentInput) (*eb.CreateEnvironmentOutput, error)
-	TerminateEnvironmentFn        func(*eb.TerminateEnvironmentInput) (*eb.TerminateEnvironmentOutput, error)
-	ListTagsForResourceFn         func(*eb.ListTagsForResourceInput) (*eb.ListTagsForResourceOutput, error)
-	UpdateTagsForResourceFn       func(*eb.UpdateTagsForResourceInput) (*eb.UpdateTagsForResourceOutput, error)
-	DeleteApplicationVersionFn    func(*eb.DeleteApplicationVersionInput) (*eb.DeleteApplicationVersionOutput, error)
+	DescribeEnvironmentsFn          func(*eb.DescribeEnvironmentsInput) (*eb.DescribeEnvironmentsOutput, error)
+	DescribeEventsFn                func(*eb.DescribeEventsInput) (*eb.DescribeEventsOutput, error)
+	DescribeEnvironmentHealthFn     func(*eb.DescribeEnvironmentHealthInput) (*eb.DescribeEnvironmentHealthOutput, error)
+	DescribeApplicationsFn          func(*eb.DescribeApplicationsInput) (*eb.DescribeApplicationsOutput, error)
+	CreateApplicationFn             func(*eb.CreateApplicationInput) (*eb.CreateApplicationOutput, error)
+	DescribeApplicationVersionsFn   func(*eb.DescribeApplicationVersionsInput) (*eb.DescribeApplicationVersionsOutput, error)
+	CreateApplicationVersionFn      func(*eb.CreateApplicationVersionInput) (*eb.CreateApplicationVersionOutput, error)
+	ListPlatformVersionsFn          func(*eb.ListPlatformVersionsInput) (*eb.ListPlatformVersionsOutput, error)
+	CheckDNSAvailabilityFn          func(*eb.CheckDNSAvailabilityInput) (*eb.CheckDNSAvailabilityOutput, error)
+	CreateEnvironmentFn             func(*eb.CreateEnvironmentInput) (*eb.CreateEnvironmentOutput, error)
+	TerminateEnvironmentFn          func(*eb.TerminateEnvironmentInput) (*eb.TerminateEnvironmentOutput, error)
+	ListTagsForResourceFn           func(*eb.ListTagsForResourceInput) (*eb.ListTagsForResourceOutput, error)
+	UpdateTagsForResourceFn         func(*eb.UpdateTagsForResourceInput) (*eb.UpdateTagsForResourceOutput, error)
+	DeleteApplicationVersionFn      func(*eb.DeleteApplicationVersionInput) (*eb.DeleteApplicationVersionOutput, error)
+	DescribeConfigurationSettingsFn func(*eb.DescribeConfigurationSettingsInput) (*eb.DescribeConfigurationSettingsOutput, error)
 }
 
 var (
@@ -133,4 +135,13 @@ func (f *fakeEB) UpdateTagsForResource(_ context.Context, in *eb.UpdateTagsForRe
 }
 func (f *fakeEB) DeleteApplicationVersion(_ context.Context, in *eb.DeleteApplicationVersionInput, _ ...func(*eb.Options)) (*eb.DeleteApplicationVersionOutput, error) {
 	return do(f, "DeleteApplicationVersion", f.DeleteApplicationVersionFn, in)
+}
+func (f *fakeEB) DescribeConfigurationSettings(_ context.Context, in *eb.DescribeConfigurationSettingsInput, _ ...func(*eb.Options)) (*eb.DescribeConfigurationSettingsOutput, error) {
+	return do(f, "DescribeConfigurationSettings", f.DescribeConfigurationSettingsFn, in)
+}
+
+// noDatabase answers DescribeConfigurationSettings for an environment
+// without a coupled database.
+func noDatabase(*eb.DescribeConfigurationSettingsInput) (*eb.DescribeConfigurationSettingsOutput, error) {
+	return &eb.DescribeConfigurationSettingsOutput{ConfigurationSettings: []types.ConfigurationSettingsDescription{{}}}, nil
 }

@@ -81,6 +81,11 @@ func (d Deployer) plan(ctx context.Context, spec Spec, rel Release) (*DeployPlan
 		if done, err := plan.judgeLive(inv); done || err != nil {
 			return plan, err
 		}
+		if live := inv.Live; live != nil {
+			if err := m.CheckDatabase(ctx, d.EB, plan.Application, live.Name()); err != nil {
+				return nil, err
+			}
+		}
 		if !plan.AdoptLeftover {
 			if plan.FirstDeploy = inv.Live == nil; plan.FirstDeploy {
 				plan.Live.How += " (first deploy)"

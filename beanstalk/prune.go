@@ -21,6 +21,7 @@ type PruneAPI interface {
 	MonitorAPI
 	TagsAPI
 	VersionsAPI
+	ConfigurationAPI
 	TerminateEnvironment(ctx context.Context, in *eb.TerminateEnvironmentInput, optFns ...func(*eb.Options)) (*eb.TerminateEnvironmentOutput, error)
 	DeleteApplicationVersion(ctx context.Context, in *eb.DeleteApplicationVersionInput, optFns ...func(*eb.Options)) (*eb.DeleteApplicationVersionOutput, error)
 }
@@ -278,10 +279,32 @@ func (p Pruner) plan(ctx context.Context, spec Spec, o PruneOptions) (*PrunePlan
 			}
 		}
 	}
+	if err := p.spareDatabases(ctx, spec, plan); err != nil {
+		return nil, err
+	}
 	if err := p.planVersions(ctx, spec, plan, inv, o.MakeRoom); err != nil {
 		return nil, err
 	}
 	return plan, nil
+}
+
+// spareDatabases keeps the environments whose coupled database their
+// termination would delete (any deletion policy but Retain).
+func (p Pruner) spareDatabases(ctx context.Context, spec Spec, plan *PrunePlan) error {
+	var terminate []Decision
+	for _, d := range plan.Terminate {
+		coupled, policy, err := p.Monitor.database(ctx, p.EB, spec.Application, d.Name)
+		if err != nil {
+			return fmt.Errorf("prune: %w", err)
+		}
+		if coupled && !strings.EqualFold(policy, "Retain") {
+			plan.Keep = append(plan.Keep, Decision{d.Name, fmt.Sprintf("would go (%s), but terminating it would delete its coupled database (DBDeletionPolicy %s): decouple or retain it first", d.Reason, policy)})
+			continue
+		}
+		terminate = append(terminate, d)
+	}
+	plan.Terminate = terminate
+	return nil
 }
 
 func (p Pruner) planVersions(ctx context.Context, spec Spec, plan *PrunePlan, inv *Inventory, makeRoom int) error {

@@ -19,7 +19,8 @@ var t0 = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 // estate is a service's environments with their tags, for prune plans.
 type estate struct {
 	envs []types.EnvironmentDescription
-	tags map[string]map[string]string // by environment name
+	tags map[string]map[string]string                  // by environment name
+	rds  map[string][]types.ConfigurationOptionSetting // by environment name
 }
 
 func (e *estate) add(name, cname, version string, status types.EnvironmentStatus, health types.EnvironmentHealth, created time.Time, tags map[string]string) {
@@ -45,6 +46,9 @@ func (e *estate) fake(versions ...string) *fakeEB {
 	f := &fakeEB{
 		DescribeEnvironmentsFn: func(*eb.DescribeEnvironmentsInput) (*eb.DescribeEnvironmentsOutput, error) {
 			return &eb.DescribeEnvironmentsOutput{Environments: e.envs}, nil
+		},
+		DescribeConfigurationSettingsFn: func(in *eb.DescribeConfigurationSettingsInput) (*eb.DescribeConfigurationSettingsOutput, error) {
+			return &eb.DescribeConfigurationSettingsOutput{ConfigurationSettings: []types.ConfigurationSettingsDescription{{OptionSettings: e.rds[*in.EnvironmentName]}}}, nil
 		},
 		ListTagsForResourceFn: func(in *eb.ListTagsForResourceInput) (*eb.ListTagsForResourceOutput, error) {
 			var out []types.Tag

@@ -3,6 +3,7 @@ package beanstalk
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -179,6 +180,12 @@ func (s Spec) validate(needBucket bool) error {
 	}
 	if lo, hi := s.Environment.MinInstances, s.Environment.MaxInstances; lo < 0 || hi < 0 || (hi > 0 && lo > hi) {
 		bad("Spec.Environment", fmt.Sprintf("MinInstances %d, MaxInstances %d: want 0 <= min <= max", lo, hi))
+	}
+	for _, o := range s.Environment.Options {
+		if strings.HasPrefix(o.Namespace, "aws:rds:") {
+			bad("Spec.Environment.Options", fmt.Sprintf("%s %s: a database coupled to the environment is lost at every blue/green deploy; create it outside Beanstalk", o.Namespace, o.Name))
+			break
+		}
 	}
 	if s.OnFailure != TerminateFailed && s.OnFailure != KeepFailed {
 		bad("Spec.OnFailure", fmt.Sprintf("%d: want TerminateFailed or KeepFailed", s.OnFailure))

@@ -18,6 +18,7 @@ const (
 	nsASG         = "aws:autoscaling:asg"
 	nsHealth      = "aws:elasticbeanstalk:healthreporting:system"
 	nsEnvVars     = "aws:elasticbeanstalk:application:environment"
+	nsRDS         = "aws:rds:dbinstance"
 )
 
 func optionValue(opts []types.ConfigurationOptionSetting, namespace, name string) (string, bool) {
@@ -122,6 +123,7 @@ func (st *state) createEnvironment(c call, in *eb.CreateEnvironmentInput) (*eb.C
 	if v, _ := optionValue(e.options, nsHealth, "SystemType"); v == "enhanced" {
 		e.enhanced = true
 	}
+	e.options = coupleDatabase(e.options)
 	if v, _ := optionValue(e.options, nsEnvironment, "EnvironmentType"); v == "SingleInstance" {
 		e.singleInstance = true
 		e.endpoint = fmt.Sprintf("203.0.113.%d", 1+st.rand.Intn(254))
@@ -353,4 +355,19 @@ func (st *state) describeConfigurationSettings(c call, in *eb.DescribeConfigurat
 		DateUpdated:       aws.Time(e.updated),
 		OptionSettings:    slices.Clone(e.options),
 	}}}, nil
+}
+
+// coupleDatabase: an environment created with any aws:rds:dbinstance
+// option gets a database coupled to it, as Beanstalk reports with
+// HasCoupledDatabase.
+func coupleDatabase(opts []types.ConfigurationOptionSetting) []types.ConfigurationOptionSetting {
+	if _, set := optionValue(opts, nsRDS, "HasCoupledDatabase"); set {
+		return opts
+	}
+	for _, o := range opts {
+		if aws.ToString(o.Namespace) == nsRDS {
+			return append(opts, types.ConfigurationOptionSetting{Namespace: aws.String(nsRDS), OptionName: aws.String("HasCoupledDatabase"), Value: aws.String("true")})
+		}
+	}
+	return opts
 }

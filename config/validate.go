@@ -213,6 +213,12 @@ func (v *validator) beanstalk() {
 			v.add(key, fmt.Sprintf("%q: expected an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", arn))
 		}
 	}
+	for _, o := range c.OptionSettings {
+		if strings.HasPrefix(o.Namespace, "aws:rds:") {
+			v.add("aws_option_settings", fmt.Sprintf("%s %s: a database coupled to the environment is lost at every blue/green deploy (the new environment gets an empty one): create it outside Beanstalk and pass its endpoint in env_vars or env_secret_refs", o.Namespace, o.OptionName))
+			break
+		}
+	}
 	if c.Timeouts.DNSGrace < 0 {
 		v.add("dns_grace", "expected a positive duration")
 	}

@@ -70,6 +70,7 @@ func TestValidationProblems(t *testing.T) {
 		"option not mapping":   {with: "aws_option_settings: [a]\n", line: 6, key: "aws_option_settings", message: "item at line 6"},
 		"option incomplete":    {with: "aws_option_settings:\n  - namespace: x\n", line: 6, key: "aws_option_settings", message: "option_name are required"},
 		"option bad type":      {with: "aws_option_settings:\n  - {namespace: x, option_name: [y]}\n", line: 6, key: "aws_option_settings", message: "as strings"},
+		"option coupled db":    {with: "aws_option_settings:\n  - {namespace: aws:rds:dbinstance, option_name: DBEngine, value: postgres}\n", line: 6, key: "aws_option_settings", message: "aws:rds:dbinstance DBEngine: a database coupled to the environment is lost"},
 		"port bad":             {with: "container_port: 70000\n", line: 6, key: "container_port", message: "between 1 and 65535"},
 		"health url bad":       {with: "health_check_url: ping\n", line: 6, key: "health_check_url", message: "starting with /"},
 		"auth format bad":      {with: "docker_auth_format: v1\n", line: 6, key: "docker_auth_format", message: "auths, legacy or none"},

@@ -37,6 +37,7 @@ const Step = "swap"
 type SwapAPI interface {
 	beanstalk.MonitorAPI
 	beanstalk.TagsAPI
+	beanstalk.ConfigurationAPI
 	SwapEnvironmentCNAMEs(ctx context.Context, in *eb.SwapEnvironmentCNAMEsInput, optFns ...func(*eb.Options)) (*eb.SwapEnvironmentCNAMEsOutput, error)
 }
 
@@ -162,6 +163,8 @@ func (s Swapper) Swap(ctx context.Context, in Input) (*Result, error) {
 	if resumed {
 		liveCNAME = in.LiveCNAME
 		s.Info(Step, fmt.Sprintf("%s holds %s already (an earlier run swapped); verifying", in.Candidate, liveCNAME))
+	} else if err := s.Monitor.CheckDatabase(ctx, s.EB, in.Application, in.Live); err != nil {
+		return nil, fail(StageSwap, err)
 	} else if !in.Accepted.Covers(in.Candidate, in.Version) {
 		s.Info(Step, "checking "+in.Candidate+" before it takes live traffic")
 		if err := in.Check.Check(ctx, acceptance.Target{URL: in.url(aws.ToString(cand.CNAME)), Environment: in.Candidate, Version: in.Version}); err != nil {

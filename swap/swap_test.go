@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/aws/smithy-go"
@@ -320,4 +321,27 @@ func TestPointRecord(t *testing.T) {
 			assert.Equal(t, tc.warn, warned)
 		})
 	}
+}
+
+// TestSwapLeavesACoupledDatabaseLive: the live environment owns its
+// database; moving traffic to another environment would move it to
+// another database. No path through Swap does that.
+func TestSwapLeavesACoupledDatabaseLive(t *testing.T) {
+	b := newBlueGreen(t, beanstalktest.Outcome{})
+	_, err := b.eb.UpdateEnvironment(context.Background(), &eb.UpdateEnvironmentInput{EnvironmentName: aws.String("hello-blue"),
+		OptionSettings: []ebtypes.ConfigurationOptionSetting{
+			{Namespace: aws.String(beanstalk.NamespaceRDS), OptionName: aws.String("HasCoupledDatabase"), Value: aws.String("true")},
+			{Namespace: aws.String(beanstalk.NamespaceRDS), OptionName: aws.String("DBEngine"), Value: aws.String("postgres")},
+		}})
+	require.NoError(t, err)
+	b.clock.Advance(10 * time.Minute)
+
+	_, err = b.swapper(b.eb, nil).Swap(context.Background(), Input{Application: "hello", Candidate: "hello-green", Live: "hello-blue", Check: b.pingCheck()})
+	require.ErrorIs(t, err, beanstalk.ErrCoupledDatabase)
+	var serr *Error
+	require.ErrorAs(t, err, &serr)
+	assert.False(t, serr.Swapped)
+	assert.Equal(t, "hello-blue", serr.Live)
+	assert.Equal(t, "hello-blue", b.holder(t))
+	assert.Equal(t, 0, b.sim.CallCount("SwapEnvironmentCNAMEs"))
 }
