@@ -3,6 +3,8 @@ package beanswap
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,6 +29,8 @@ type Plan struct {
 	Swap string
 	// Route53 says what record would be written.
 	Route53 string
+	// Secrets says how the container's secrets reach it.
+	Secrets []string
 }
 
 // Plan works out what Deploy would do, with read-only calls: the same
@@ -84,6 +88,7 @@ func (s *Service) Plan(ctx context.Context, image string) (plan *Plan, err error
 		plan.Swap = fmt.Sprintf("%s takes %s from %s, verified, swapped back if verification fails",
 			dp.Environment, aws.ToString(dp.Live.Environment.CNAME), dp.Live.Name())
 	}
+	plan.Secrets = secretsDelivery(cfg)
 	if cfg.AWSZoneID != "" && !dp.AlreadyLive {
 		plan.Route53 = fmt.Sprintf("point %s (zone %s) at the live CNAME", cfg.LiveHost, cfg.AWSZoneID)
 	}
@@ -131,12 +136,31 @@ func (p *Plan) String() string {
 			opts[i] = o.String()
 		}
 		row("options", strings.Join(opts, "\n                "))
+		if len(p.Secrets) > 0 {
+			row("secrets", strings.Join(p.Secrets, "\n                "))
+		}
 		row("acceptance", strings.Join(p.Acceptance, "; "))
 	}
 	row("swap", p.Swap)
+	for _, w := range dp.Warnings {
+		row("warning", w)
+	}
 	if p.Route53 != "" {
 		row("route53", p.Route53)
 	}
 	b.WriteString("nothing was changed (dry run)\n")
 	return b.String()
+}
+
+// secretsDelivery says where each kind of secret is visible.
+func secretsDelivery(cfg *config.Config) []string {
+	var out []string
+	if len(cfg.EnvSecrets) > 0 {
+		out = append(out, strings.Join(cfg.EnvSecrets, ", ")+" (env_secrets): set as plain Beanstalk option values, readable by anyone allowed elasticbeanstalk:DescribeConfigurationSettings; env_secret_refs keeps values in Secrets Manager or SSM")
+	}
+	if len(cfg.SecretRefs) > 0 {
+		names := slices.Sorted(maps.Keys(cfg.SecretRefs))
+		out = append(out, strings.Join(names, ", ")+" (env_secret_refs): read by the instances at boot from Secrets Manager or SSM; the values never leave AWS")
+	}
+	return out
 }

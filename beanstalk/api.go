@@ -23,6 +23,7 @@ type DeployAPI interface {
 	ApplicationsAPI
 	VersionsAPI
 	PlatformLister
+	PlatformDescriber
 	ConfigurationAPI
 	CreateApplication(ctx context.Context, in *eb.CreateApplicationInput, optFns ...func(*eb.Options)) (*eb.CreateApplicationOutput, error)
 	CreateApplicationVersion(ctx context.Context, in *eb.CreateApplicationVersionInput, optFns ...func(*eb.Options)) (*eb.CreateApplicationVersionOutput, error)

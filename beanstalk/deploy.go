@@ -94,6 +94,9 @@ func (d Deployer) Deploy(ctx context.Context, spec Spec, rel Release) (*Deployme
 			d.Info(StepDeploy, "created application "+app)
 		}
 	}
+	for _, w := range plan.Warnings {
+		d.Warn(StepDeploy, w)
+	}
 	if live := plan.Live.Environment; live != nil {
 		d.Info(StepDeploy, fmt.Sprintf("live environment: %s (%s, version %s), by %s", plan.Live.Name(), aws.ToString(live.CNAME), aws.ToString(live.VersionLabel), plan.Live.How))
 	} else {

@@ -32,6 +32,7 @@ type fakeEB struct {
 	ListTagsForResourceFn           func(*eb.ListTagsForResourceInput) (*eb.ListTagsForResourceOutput, error)
 	UpdateTagsForResourceFn         func(*eb.UpdateTagsForResourceInput) (*eb.UpdateTagsForResourceOutput, error)
 	DeleteApplicationVersionFn      func(*eb.DeleteApplicationVersionInput) (*eb.DeleteApplicationVersionOutput, error)
+	DescribePlatformVersionFn       func(*eb.DescribePlatformVersionInput) (*eb.DescribePlatformVersionOutput, error)
 	DescribeConfigurationSettingsFn func(*eb.DescribeConfigurationSettingsInput) (*eb.DescribeConfigurationSettingsOutput, error)
 }
 
@@ -144,4 +145,7 @@ func (f *fakeEB) DescribeConfigurationSettings(_ context.Context, in *eb.Describ
 // without a coupled database.
 func noDatabase(*eb.DescribeConfigurationSettingsInput) (*eb.DescribeConfigurationSettingsOutput, error) {
 	return &eb.DescribeConfigurationSettingsOutput{ConfigurationSettings: []types.ConfigurationSettingsDescription{{}}}, nil
+}
+func (f *fakeEB) DescribePlatformVersion(_ context.Context, in *eb.DescribePlatformVersionInput, _ ...func(*eb.Options)) (*eb.DescribePlatformVersionOutput, error) {
+	return do(f, "DescribePlatformVersion", f.DescribePlatformVersionFn, in)
 }

@@ -40,6 +40,8 @@ type DeployPlan struct {
 	Platform    Platform
 	Options     []OptionSetting
 	Tags        []types.Tag
+	// Warnings are what a person should know before going ahead.
+	Warnings []string
 }
 
 // Plan works out what Deploy would do, changing nothing.
@@ -102,6 +104,15 @@ func (d Deployer) plan(ctx context.Context, spec Spec, rel Release) (*DeployPlan
 	}
 	if plan.Platform, err = m.resolvePlatform(ctx, d.EB, spec.Platform, spec.PlatformBranch); err != nil {
 		return nil, err
+	}
+	if len(spec.Environment.SecretRefs) > 0 {
+		warning, err := m.checkSecretRefsPlatform(ctx, d.EB, plan.Platform)
+		if err != nil {
+			return nil, err
+		}
+		if warning != "" {
+			plan.Warnings = append(plan.Warnings, warning)
+		}
 	}
 	prefix := spec.Live.CNAMEPrefix
 	if !plan.FirstDeploy {

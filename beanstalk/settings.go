@@ -69,6 +69,12 @@ type EnvironmentSettings struct {
 	// Secrets are container environment variables whose values never
 	// print; they win over Env.
 	Secrets map[string]secret.Value
+	// SecretRefs are container environment variables, by name, whose
+	// values the instances fetch at boot from a Secrets Manager secret or
+	// an SSM parameter, by full ARN: the values never leave AWS. The
+	// platform must be released on or after 2025-03-26 and the instance
+	// profile allowed to read them (see README).
+	SecretRefs map[string]string
 	// Options are passed to Beanstalk as they are, after the settings
 	// derived from the fields above (so they win).
 	Options []OptionSetting
@@ -186,6 +192,7 @@ func (e EnvironmentSettings) OptionSettings() []OptionSetting {
 	for _, k := range slices.Sorted(maps.Keys(e.Secrets)) {
 		out = append(out, OptionSetting{Namespace: NamespaceEnvVars, Name: k, Secret: e.Secrets[k]})
 	}
+	out = append(out, secretRefOptions(e.SecretRefs)...)
 	return append(out, e.Options...)
 }
 

@@ -3,6 +3,8 @@ package beanstalk
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -181,6 +183,18 @@ func (s Spec) validate(needBucket bool) error {
 	if lo, hi := s.Environment.MinInstances, s.Environment.MaxInstances; lo < 0 || hi < 0 || (hi > 0 && lo > hi) {
 		bad("Spec.Environment", fmt.Sprintf("MinInstances %d, MaxInstances %d: want 0 <= min <= max", lo, hi))
 	}
+	for _, name := range slices.Sorted(maps.Keys(s.Environment.SecretRefs)) {
+		_, plain := s.Environment.Env[name]
+		_, hidden := s.Environment.Secrets[name]
+		switch err := CheckSecretRef(s.Environment.SecretRefs[name]); {
+		case !validEnvName(name):
+			bad("Spec.Environment.SecretRefs", fmt.Sprintf("%q: expected an environment variable name", name))
+		case plain || hidden:
+			bad("Spec.Environment.SecretRefs", name+" is also a plain or secret variable; keep one")
+		case err != nil:
+			bad("Spec.Environment.SecretRefs["+name+"]", err.Error())
+		}
+	}
 	for _, o := range s.Environment.Options {
 		if strings.HasPrefix(o.Namespace, "aws:rds:") {
 			bad("Spec.Environment.Options", fmt.Sprintf("%s %s: a database coupled to the environment is lost at every blue/green deploy; create it outside Beanstalk", o.Namespace, o.Name))
@@ -206,4 +220,14 @@ func validPrefix(p string) bool {
 		}
 	}
 	return true
+}
+
+// validEnvName: a letter or underscore, then letters, digits, underscores.
+func validEnvName(n string) bool {
+	for i, r := range n {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return n != ""
 }

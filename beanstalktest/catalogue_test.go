@@ -157,6 +157,14 @@ func TestPlatforms(t *testing.T) {
 	e := f.env("by-arn")
 	assert.Equal(t, arn, aws.ToString(e.PlatformArn))
 	assert.Equal(t, "64bit Amazon Linux 2023 v4.13.1 running Docker", aws.ToString(e.SolutionStackName))
+
+	d, err := f.eb.DescribePlatformVersion(f.ctx, &eb.DescribePlatformVersionInput{PlatformArn: aws.String(arn)})
+	require.NoError(t, err)
+	assert.Equal(t, "64bit Amazon Linux 2023 v4.13.1 running Docker", aws.ToString(d.PlatformDescription.SolutionStackName))
+	assert.Equal(t, "4.13.1", aws.ToString(d.PlatformDescription.PlatformVersion))
+	assert.False(t, aws.ToTime(d.PlatformDescription.DateCreated).IsZero(), "a release date, which decides what the platform supports")
+	_, err = f.eb.DescribePlatformVersion(f.ctx, &eb.DescribePlatformVersionInput{PlatformArn: aws.String(arn + "9")})
+	assert.Equal(t, CodeInvalidParameterValue, apiCode(err))
 }
 
 func TestTags(t *testing.T) {

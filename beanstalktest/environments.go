@@ -90,6 +90,9 @@ func (st *state) createEnvironment(c call, in *eb.CreateEnvironmentInput) (*eb.C
 	if err := st.validateOptions(in.OptionSettings); err != nil {
 		return nil, err
 	}
+	if err := validateSecretRefs(p, in.OptionSettings); err != nil {
+		return nil, err
+	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
@@ -265,6 +268,11 @@ func (st *state) updateEnvironment(c call, in *eb.UpdateEnvironmentInput) (*eb.U
 	})
 	if err := st.validateOptions(merged); err != nil {
 		return nil, err
+	}
+	if p, ok := st.findPlatform(e.solutionStack, ""); ok {
+		if err := validateSecretRefs(p, merged); err != nil {
+			return nil, err
+		}
 	}
 	e.options = merged
 	if in.Description != nil {

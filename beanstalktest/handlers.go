@@ -59,6 +59,7 @@ var handlers = map[string]handler{
 	"DescribeEvents":                op((*state).describeEvents),
 	"ListAvailableSolutionStacks":   op((*state).listAvailableSolutionStacks),
 	"ListPlatformVersions":          op((*state).listPlatformVersions),
+	"DescribePlatformVersion":       op((*state).describePlatformVersion),
 	"ListTagsForResource":           op((*state).listTagsForResource),
 	"UpdateTagsForResource":         op((*state).updateTagsForResource),
 	"CreateStorageLocation":         op((*state).createStorageLocation),

@@ -210,6 +210,15 @@ func TestCreateEnvironmentErrors(t *testing.T) {
 			_, err := f.tryCreate("hello-v2", "v1", "", option(nsEnvVars, "BIG", strings.Repeat("x", 5000)))
 			return err
 		}, CodeInvalidParameterValue, "4096"},
+		"secret ref value": {func() error {
+			_, err := f.tryCreate("hello-v2", "v1", "", option(nsSecrets, "DB_PASSWORD", "hunter2"))
+			return err
+		}, CodeInvalidParameterValue, "Value must be the ARN of a Secrets Manager secret or an SSM parameter"},
+		"secret ref old platform": {func() error {
+			_, err := f.eb.CreateEnvironment(f.ctx, &eb.CreateEnvironmentInput{ApplicationName: aws.String(appName), EnvironmentName: aws.String("hello-v2"), SolutionStackName: aws.String("64bit Amazon Linux 2023 v4.9.2 running Docker"),
+				OptionSettings: []types.ConfigurationOptionSetting{profile, option(nsSecrets, "DB_PASSWORD", "arn:aws:ssm:us-east-1:123456789012:parameter/hello/db")}})
+			return err
+		}, CodeInvalidParameterValue, "(Namespace: 'aws:elasticbeanstalk:application:environmentsecrets', OptionName: 'DB_PASSWORD'): Unknown configuration setting."},
 		"reserved tag": {func() error {
 			_, err := f.eb.CreateEnvironment(f.ctx, &eb.CreateEnvironmentInput{ApplicationName: aws.String(appName), EnvironmentName: aws.String("hello-v2"), SolutionStackName: aws.String("64bit Amazon Linux 2023 v4.13.1 running Docker"), OptionSettings: []types.ConfigurationOptionSetting{profile}, Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("y")}}})
 			return err

@@ -93,6 +93,10 @@ type Config struct {
 	EnvSecrets []string `json:"env_secrets,omitempty"`
 	// Secrets holds the values of EnvSecrets, by name; they never print.
 	Secrets map[string]secret.Value `json:"-"`
+	// SecretRefs (env_secret_refs) maps container environment variables
+	// to the full ARN of a Secrets Manager secret or an SSM parameter,
+	// which the instances read at boot: the values never leave AWS.
+	SecretRefs map[string]string `json:"env_secret_refs,omitempty"`
 
 	// Application (aws_application) is the Beanstalk application; default Name.
 	Application string `json:"aws_application"`

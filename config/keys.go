@@ -46,6 +46,7 @@ var deployKeys = []key{
 	integer("aws_hosts_min", func(c *Config) *int { return &c.HostsMin }),
 	integer("aws_hosts_max", func(c *Config) *int { return &c.HostsMax }),
 	list("env_secrets", func(c *Config) *[]string { return &c.EnvSecrets }),
+	mapping("env_secret_refs", func(c *Config) *map[string]string { return &c.SecretRefs }),
 	str("aws_application", func(c *Config) *string { return &c.Application }),
 	str("aws_cname_prefix", func(c *Config) *string { return &c.CNAMEPrefix }),
 	str("aws_platform", func(c *Config) *string { return &c.Platform }),

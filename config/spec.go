@@ -51,6 +51,7 @@ func (c *Config) Spec() beanstalk.Spec {
 			NotificationTopicARN: c.NotificationTopicARN,
 			Env:                  env,
 			Secrets:              maps.Clone(c.Secrets),
+			SecretRefs:           maps.Clone(c.SecretRefs),
 			Options:              options,
 		},
 		Tags:      maps.Clone(c.Tags),

@@ -2,10 +2,13 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/secret"
 )
 
@@ -163,6 +166,17 @@ func (v *validator) secretNames() {
 	for name := range v.c.Env {
 		if !envVarPattern.MatchString(name) {
 			v.add("env_vars", fmt.Sprintf("%q: expected an environment variable name", name))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(v.c.SecretRefs)) {
+		_, plain := v.c.Env[name]
+		switch err := beanstalk.CheckSecretRef(v.c.SecretRefs[name]); {
+		case !envVarPattern.MatchString(name):
+			v.add("env_secret_refs", fmt.Sprintf("%q: expected an environment variable name", name))
+		case plain || slices.Contains(v.c.EnvSecrets, name):
+			v.add("env_secret_refs", fmt.Sprintf("%s is also set in env_vars or env_secrets; keep one", name))
+		case err != nil:
+			v.add("env_secret_refs", name+": "+err.Error())
 		}
 	}
 }

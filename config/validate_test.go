@@ -54,6 +54,10 @@ func TestValidationProblems(t *testing.T) {
 		"secret missing":       {with: "env_secrets: [A]\n", line: 6, key: "env_secrets", message: "$A is not set"},
 		"secret empty":         {with: "env_secrets: [A]\n", env: []string{"A", ""}, line: 6, key: "env_secrets", message: "$A is empty"},
 		"secret in env vars":   {with: "env_secrets: [A]\nenv_vars: {A: b}\n", env: []string{"A", "x"}, line: 6, key: "env_secrets", message: "also set in env_vars"},
+		"secret ref not arn":   {with: "env_secret_refs: {DB: hunter2}\n", line: 6, key: "env_secret_refs", message: "DB: the value (not shown"},
+		"secret ref s3 arn":    {with: "env_secret_refs: {DB: \"arn:aws:s3:::b/k\"}\n", line: 6, key: "env_secret_refs", message: `"arn:aws:s3:::b/k": expected a Secrets Manager secret ARN`},
+		"secret ref bad name":  {with: "env_secret_refs: {D-B: \"arn:aws:ssm:us-east-1:123456789012:parameter/db\"}\n", line: 6, key: "env_secret_refs", message: `"D-B": expected an environment variable name`},
+		"secret ref also var":  {with: "env_secret_refs: {DB: \"arn:aws:ssm:us-east-1:123456789012:parameter/db\"}\nenv_vars: {DB: x}\n", line: 6, key: "env_secret_refs", message: "also set in env_vars or env_secrets"},
 		"env var bad name":     {with: "env_vars: {1A: b}\n", line: 6, key: "env_vars", message: "environment variable name"},
 		"env vars list":        {with: "env_vars: [a]\n", line: 6, key: "env_vars", message: "expected a mapping"},
 		"env vars nested":      {with: "env_vars: {A: [b]}\n", line: 6, key: "env_vars", message: "name: value pair"},
@@ -149,4 +153,12 @@ func TestNearestKey(t *testing.T) {
 	for in, want := range tests {
 		assert.Equal(t, want, nearestKey(in), in)
 	}
+}
+
+// TestSecretRefProblemHidesTheValue: a value in env_secret_refs that is
+// no ARN may be the secret itself, pasted in the wrong place.
+func TestSecretRefProblemHidesTheValue(t *testing.T) {
+	_, err := Parse("pym-config.yaml", []byte(minimal+"env_secret_refs: {DB: hunter2}\n"), env())
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2")
 }
