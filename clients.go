@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
@@ -49,6 +50,9 @@ type Clients struct {
 	// IAM checks the instance profile exists before a launch; nil skips
 	// the check.
 	IAM InstanceProfileAPI
+	// AutoScaling counts the live environment's instances in service for
+	// capacity_parity; nil counts the instances Beanstalk lists.
+	AutoScaling beanstalk.GroupsAPI
 }
 
 // CallerIdentityAPI is the STS call; *sts.Client satisfies it.
@@ -68,10 +72,11 @@ func NewClients(cfg aws.Config) Clients {
 			// Emulators send no checksums; the SDK would log each one.
 			o.DisableLogOutputChecksumValidationSkipped = true
 		}),
-		Route53: route53.NewFromConfig(cfg),
-		SNS:     sns.NewFromConfig(cfg),
-		STS:     sts.NewFromConfig(cfg),
-		IAM:     iam.NewFromConfig(cfg),
+		Route53:     route53.NewFromConfig(cfg),
+		SNS:         sns.NewFromConfig(cfg),
+		STS:         sts.NewFromConfig(cfg),
+		IAM:         iam.NewFromConfig(cfg),
+		AutoScaling: autoscaling.NewFromConfig(cfg),
 	}
 }
 

@@ -26,6 +26,7 @@ const (
 	StepDeploy     = beanstalk.StepDeploy
 	StepAcceptance = beanstalk.StepAccept
 	StepSwap       = swap.Step
+	StepCapacity   = beanstalk.StepCapacity
 	StepPrune      = beanstalk.StepPrune
 )
 
@@ -45,6 +46,9 @@ type Report struct {
 	Live string
 	// LiveCNAME is the live CNAME.
 	LiveCNAME string
+	// CapacityRestored: the new environment's MinSize, raised to match the
+	// environment it replaced, was lowered back once it was live.
+	CapacityRestored bool
 	// Pruned is what pruning did after the deploy, when it ran.
 	Pruned *beanstalk.PruneResult
 	// Left says what a failed deploy left behind on AWS.
@@ -119,6 +123,7 @@ func (s *Service) Deploy(ctx context.Context, image string) (report *Report, err
 	if _, err := step(ctx, d, StepSwap, func() (*swap.Result, string, error) { return d.goLive(ctx, dep, passed) }); err != nil {
 		return d.report, err
 	}
+	_, _ = step(ctx, d, StepCapacity, func() (bool, string, error) { return d.restoreCapacity(ctx, dep) })
 	_, _ = step(ctx, d, StepPrune, func() (*beanstalk.PruneResult, string, error) { return d.prune(ctx) })
 	return d.report, nil
 }

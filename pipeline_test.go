@@ -203,7 +203,7 @@ func TestFirstThenSecondDeploy(t *testing.T) {
 			beanstalkEvents++
 		}
 	}
-	assert.Equal(t, []string{StepPreflight, StepLock, StepAuth, StepBundle, StepDeploy, StepAcceptance, StepSwap, beanstalk.StepPrune}, steps[:8])
+	assert.Equal(t, []string{StepPreflight, StepLock, StepAuth, StepBundle, StepDeploy, StepAcceptance, StepSwap, StepCapacity, StepPrune}, steps[:9])
 	assert.Greater(t, beanstalkEvents, 10)
 }
 

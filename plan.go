@@ -129,6 +129,9 @@ func (p *Plan) String() string {
 		}
 		row("environment", what)
 		row("platform", dp.Platform.String())
+		if dp.Capacity != nil {
+			row("capacity", dp.Capacity.String())
+		}
 	}
 	if !dp.AlreadyLive {
 		opts := make([]string, len(dp.Options))

@@ -112,7 +112,7 @@ func (s *Service) records() swap.RecordsAPI {
 // deployer, swapper and pruner are the packages' entry points for this
 // service, on one runtime.
 func (s *Service) deployer(rt beanstalk.Runtime) beanstalk.Deployer {
-	d := beanstalk.Deployer{EB: s.Clients.Beanstalk, Runtime: rt}
+	d := beanstalk.Deployer{EB: s.Clients.Beanstalk, AutoScaling: s.Clients.AutoScaling, Runtime: rt}
 	if s.Clients.S3 != nil {
 		d.S3 = s.Clients.S3
 	}

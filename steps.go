@@ -179,6 +179,25 @@ func (d *deploy) goLive(ctx context.Context, dep *beanstalk.Deployment, passed a
 	return res, "", err
 }
 
+// restoreCapacity lowers the new live environment's MinSize back to
+// aws_hosts_min when it was raised to match the one it replaced. Its
+// failures are warnings: the deploy succeeded, the environment only has
+// more instances than configured.
+func (d *deploy) restoreCapacity(ctx context.Context, dep *beanstalk.Deployment) (bool, string, error) {
+	if !d.s.Config.CapacityParity {
+		return false, "capacity_parity is off", nil
+	}
+	if !dep.AlreadyLive && !dep.Capacity.Raised() {
+		return false, "the minimum size was not raised", nil
+	}
+	restored, err := dep.RestoreCapacity(ctx)
+	d.report.CapacityRestored = restored
+	if err != nil {
+		d.rt.Warn(StepCapacity, fmt.Sprintf("lowering the minimum size of %s failed (the deploy succeeded; it runs more instances than aws_hosts_min until its MinSize is lowered): %v", dep.Name(), err))
+	}
+	return restored, "", nil
+}
+
 // prune retires old environments and versions after a successful deploy.
 // Its failures are warnings: the deploy itself succeeded.
 func (d *deploy) prune(ctx context.Context) (*beanstalk.PruneResult, string, error) {

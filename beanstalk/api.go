@@ -25,6 +25,8 @@ type DeployAPI interface {
 	PlatformLister
 	PlatformDescriber
 	ConfigurationAPI
+	ResourcesAPI
+	UpdateAPI
 	CreateApplication(ctx context.Context, in *eb.CreateApplicationInput, optFns ...func(*eb.Options)) (*eb.CreateApplicationOutput, error)
 	CreateApplicationVersion(ctx context.Context, in *eb.CreateApplicationVersionInput, optFns ...func(*eb.Options)) (*eb.CreateApplicationVersionOutput, error)
 	CheckDNSAvailability(ctx context.Context, in *eb.CheckDNSAvailabilityInput, optFns ...func(*eb.Options)) (*eb.CheckDNSAvailabilityOutput, error)

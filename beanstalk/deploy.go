@@ -24,6 +24,10 @@ type Deployer struct {
 	// Records reads the live host's Route53 record when Spec.Live names
 	// a zone; nil finds the live environment by its CNAME prefix only.
 	Records RecordsAPI
+	// AutoScaling counts the live environment's instances in service for
+	// capacity parity (Spec.IgnoreLiveCapacity); nil counts the instances
+	// Beanstalk lists for it.
+	AutoScaling GroupsAPI
 	Runtime
 }
 
@@ -81,7 +85,7 @@ func (d Deployer) Deploy(ctx context.Context, spec Spec, rel Release) (*Deployme
 		return nil, &DeployError{Err: err}
 	}
 	app, label := plan.Application, plan.Label
-	dep := &Deployment{Application: app, Label: label, Live: plan.Live, Platform: plan.Platform,
+	dep := &Deployment{Application: app, Label: label, Live: plan.Live, Platform: plan.Platform, Capacity: plan.Capacity,
 		FirstDeploy: plan.FirstDeploy, Unverified: plan.Unverified, deployer: d, spec: spec}
 	if inv := plan.Inventory; inv != nil && len(inv.Previous) > 0 {
 		dep.Previous = &inv.Previous[0]

@@ -37,6 +37,7 @@ func newWorld() *world {
 		launchState: types.EnvironmentDescription{Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthGreen}}
 	w.f = &fakeEB{
 		DescribeConfigurationSettingsFn: noDatabase,
+		DescribeEnvironmentResourcesFn:  oneInstance,
 		DescribeApplicationsFn: func(in *eb.DescribeApplicationsInput) (*eb.DescribeApplicationsOutput, error) {
 			out := &eb.DescribeApplicationsOutput{}
 			if w.apps[in.ApplicationNames[0]] {

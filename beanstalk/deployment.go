@@ -43,6 +43,9 @@ type Deployment struct {
 	// Adopted: the environment was created by an earlier run, and this one
 	// waited for it instead of creating another.
 	Adopted bool
+	// Capacity is the new environment's minimum size, when it was matched
+	// to the live one's; RestoreCapacity lowers a raised one once live.
+	Capacity *Capacity
 
 	deployer Deployer
 	spec     Spec

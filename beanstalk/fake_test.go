@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
@@ -32,6 +33,8 @@ type fakeEB struct {
 	ListTagsForResourceFn           func(*eb.ListTagsForResourceInput) (*eb.ListTagsForResourceOutput, error)
 	UpdateTagsForResourceFn         func(*eb.UpdateTagsForResourceInput) (*eb.UpdateTagsForResourceOutput, error)
 	DeleteApplicationVersionFn      func(*eb.DeleteApplicationVersionInput) (*eb.DeleteApplicationVersionOutput, error)
+	DescribeEnvironmentResourcesFn  func(*eb.DescribeEnvironmentResourcesInput) (*eb.DescribeEnvironmentResourcesOutput, error)
+	UpdateEnvironmentFn             func(*eb.UpdateEnvironmentInput) (*eb.UpdateEnvironmentOutput, error)
 	DescribePlatformVersionFn       func(*eb.DescribePlatformVersionInput) (*eb.DescribePlatformVersionOutput, error)
 	DescribeConfigurationSettingsFn func(*eb.DescribeConfigurationSettingsInput) (*eb.DescribeConfigurationSettingsOutput, error)
 }
@@ -148,4 +151,17 @@ func noDatabase(*eb.DescribeConfigurationSettingsInput) (*eb.DescribeConfigurati
 }
 func (f *fakeEB) DescribePlatformVersion(_ context.Context, in *eb.DescribePlatformVersionInput, _ ...func(*eb.Options)) (*eb.DescribePlatformVersionOutput, error) {
 	return do(f, "DescribePlatformVersion", f.DescribePlatformVersionFn, in)
+}
+func (f *fakeEB) DescribeEnvironmentResources(_ context.Context, in *eb.DescribeEnvironmentResourcesInput, _ ...func(*eb.Options)) (*eb.DescribeEnvironmentResourcesOutput, error) {
+	return do(f, "DescribeEnvironmentResources", f.DescribeEnvironmentResourcesFn, in)
+}
+func (f *fakeEB) UpdateEnvironment(_ context.Context, in *eb.UpdateEnvironmentInput, _ ...func(*eb.Options)) (*eb.UpdateEnvironmentOutput, error) {
+	return do(f, "UpdateEnvironment", f.UpdateEnvironmentFn, in)
+}
+
+// oneInstance answers DescribeEnvironmentResources for an environment
+// with one instance in service.
+func oneInstance(in *eb.DescribeEnvironmentResourcesInput) (*eb.DescribeEnvironmentResourcesOutput, error) {
+	return &eb.DescribeEnvironmentResourcesOutput{EnvironmentResources: &types.EnvironmentResourceDescription{
+		EnvironmentName: in.EnvironmentName, Instances: []types.Instance{{Id: aws.String("i-01")}}}}, nil
 }

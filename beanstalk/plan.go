@@ -3,6 +3,7 @@ package beanstalk
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
@@ -40,6 +41,10 @@ type DeployPlan struct {
 	Platform    Platform
 	Options     []OptionSetting
 	Tags        []types.Tag
+	// Capacity is the new environment's minimum size, matched to the
+	// live environment's; nil when not matched (first deploy, single
+	// instance, Spec.IgnoreLiveCapacity).
+	Capacity *Capacity
 	// Warnings are what a person should know before going ahead.
 	Warnings []string
 }
@@ -112,6 +117,15 @@ func (d Deployer) plan(ctx context.Context, spec Spec, rel Release) (*DeployPlan
 		}
 		if warning != "" {
 			plan.Warnings = append(plan.Warnings, warning)
+		}
+	}
+	if !plan.FirstDeploy && plan.Live.Environment != nil && !spec.IgnoreLiveCapacity && spec.Environment.withDefaults().Type == LoadBalanced {
+		if plan.Capacity, err = d.capacity(ctx, m, plan.Live.Name(), plan.Options); err != nil {
+			return nil, err
+		}
+		plan.Options = withMinSize(plan.Options, plan.Capacity.Min)
+		if plan.Capacity.Raised() {
+			plan.Tags = append(plan.Tags, types.Tag{Key: aws.String(TagMinSize), Value: aws.String(strconv.Itoa(plan.Capacity.Configured))})
 		}
 	}
 	prefix := spec.Live.CNAMEPrefix

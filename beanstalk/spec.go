@@ -44,6 +44,13 @@ type Spec struct {
 	// resolvers may send it traffic until the CNAME's TTL (60 seconds)
 	// has passed. Default 90 seconds: the TTL and a margin.
 	DNSGrace time.Duration
+	// IgnoreLiveCapacity starts the new environment with its configured
+	// MinSize. By default (false) a load-balanced one starts with at
+	// least as many instances as the live one has in service (capped by
+	// its MaxSize), so that the swap does not send peak traffic to one
+	// instance; the minimum is restored once it is live
+	// (Deployment.RestoreCapacity).
+	IgnoreLiveCapacity bool
 	// Timeouts bound the waits.
 	Timeouts Timeouts
 	// Retention is what Prune keeps.

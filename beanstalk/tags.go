@@ -44,34 +44,45 @@ type TagsAPI interface {
 // not waited for.
 func (m *Monitor) MarkLive(ctx context.Context, api TagsAPI, app string, env types.EnvironmentDescription, t time.Time, o WaitOptions) error {
 	name := aws.ToString(env.EnvironmentName)
+	return m.whenIdle(ctx, app, name, "tag", "tag "+name+" as live", o, func() error {
+		_, err := api.UpdateTagsForResource(ctx, &eb.UpdateTagsForResourceInput{
+			ResourceArn: env.EnvironmentArn,
+			TagsToAdd:   []types.Tag{{Key: aws.String(TagWentLive), Value: aws.String(t.UTC().Format(time.RFC3339))}},
+		})
+		return err
+	})
+}
+
+// whenIdle runs write, an environment update of env; while env is busy
+// (launching, updating, another write), it waits for env to be Ready and
+// tries again, within o.Timeout (default 10 minutes), and says so. The
+// update write starts is not waited for.
+func (m *Monitor) whenIdle(ctx context.Context, app, env, step, what string, o WaitOptions, write func() error) error {
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Minute
 	}
 	deadline := m.clock.Now().Add(o.Timeout)
 	for {
-		_, err := api.UpdateTagsForResource(ctx, &eb.UpdateTagsForResourceInput{
-			ResourceArn: env.EnvironmentArn,
-			TagsToAdd:   []types.Tag{{Key: aws.String(TagWentLive), Value: aws.String(t.UTC().Format(time.RFC3339))}},
-		})
+		err := write()
 		if err == nil {
 			return nil
 		}
 		left := deadline.Sub(m.clock.Now())
 		if !isBusy(err) || left <= 0 {
-			return fmt.Errorf("tag %s as live: %w", name, translate(err))
+			return fmt.Errorf("%s: %w", what, translate(err))
 		}
-		o.Observer.Emit(progress.Info{At: m.clock.Now(), Step: "tag", Message: fmt.Sprintf("%s is busy (an update in progress): waiting to tag it live (up to %s)", name, left.Round(time.Second))})
+		o.Observer.Emit(progress.Info{At: m.clock.Now(), Step: step, Message: fmt.Sprintf("%s is busy (an update in progress): waiting to %s (up to %s)", env, what, left.Round(time.Second))})
 		ready := func(envs map[string]types.EnvironmentDescription) (bool, error) {
-			e, ok := envs[name]
+			e, ok := envs[env]
 			if ok && (e.Status == types.EnvironmentStatusTerminating || e.Status == types.EnvironmentStatusTerminated) {
-				return false, fmt.Errorf("tag %s as live: it is %s", name, e.Status)
+				return false, fmt.Errorf("%s: it is %s", what, e.Status)
 			}
 			return ok && e.Status == types.EnvironmentStatusReady, nil
 		}
 		wo := o
 		wo.Timeout, wo.Propagation, wo.IgnoreErrorEvents = left, DefaultPropagation, true
-		if _, err := m.Wait(ctx, app, []string{name}, "to be Ready for its tags", ready, wo); err != nil {
-			return fmt.Errorf("tag %s as live: %w", name, err)
+		if _, err := m.Wait(ctx, app, []string{env}, "to be Ready", ready, wo); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
 }

@@ -56,6 +56,7 @@ var handlers = map[string]handler{
 	"SwapEnvironmentCNAMEs":         op((*state).swapEnvironmentCNAMEs),
 	"DescribeEnvironmentHealth":     op((*state).describeEnvironmentHealth),
 	"DescribeConfigurationSettings": op((*state).describeConfigurationSettings),
+	"DescribeEnvironmentResources":  op((*state).describeEnvironmentResources),
 	"DescribeEvents":                op((*state).describeEvents),
 	"ListAvailableSolutionStacks":   op((*state).listAvailableSolutionStacks),
 	"ListPlatformVersions":          op((*state).listPlatformVersions),

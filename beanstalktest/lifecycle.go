@@ -41,10 +41,12 @@ func (st *state) launch(c call, e *environment) {
 		}
 	})
 	st.at(c.now.Add(frac(L, 0.5)), e, func(at time.Time) {
-		st.emit(at, e, types.EventSeverityInfo, "Created Auto Scaling group named: awseb-e-%s-stack-AWSEBAutoScalingGroup-%s", id, strings.ToUpper(st.randomID(12)))
+		e.asg = fmt.Sprintf("awseb-e-%s-stack-AWSEBAutoScalingGroup-%s", id, strings.ToUpper(st.randomID(12)))
+		st.emit(at, e, types.EventSeverityInfo, "Created Auto Scaling group named: %s", e.asg)
 	})
 	st.at(c.now.Add(frac(L, 0.6)), e, func(at time.Time) {
 		st.emit(at, e, types.EventSeverityInfo, "Waiting for EC2 instances to launch. This may take a few minutes.")
+		st.scaleTo(at, e, 0) // the group starts at MinSize
 	})
 	st.at(c.now.Add(frac(L, 0.85)), e, func(at time.Time) {
 		reason := st.failureReason(e.outcome, e.app, e.version)
@@ -142,6 +144,7 @@ func (st *state) startUpdate(c call, e *environment, version string) {
 		st.emit(c.now, e, types.EventSeverityInfo, "Deploying new version to instance(s).")
 	}
 	st.at(c.now.Add(st.timing.Update), e, func(at time.Time) {
+		st.scaleTo(at, e, len(e.instances)) // new bounds apply
 		e.status, e.updated = types.EnvironmentStatusReady, at
 		if version != "" {
 			if reason := st.failureReason(st.scripts.outcome(e.name, version), e.app, version); reason != "" {
@@ -212,7 +215,12 @@ func (st *state) startTermination(c call, e *environment) {
 	T := st.timing.Terminate
 	st.emit(c.now, e, types.EventSeverityInfo, "terminateEnvironment is starting.")
 	st.at(c.now.Add(frac(T, 0.3)), e, func(at time.Time) {
-		st.emit(at, e, types.EventSeverityInfo, "Deleted Auto Scaling group named: awseb-e-%s-stack-AWSEBAutoScalingGroup-%s", id, strings.ToUpper(st.randomID(12)))
+		name := e.asg
+		if name == "" {
+			name = fmt.Sprintf("awseb-e-%s-stack-AWSEBAutoScalingGroup-%s", id, strings.ToUpper(st.randomID(12)))
+		}
+		e.asg, e.instances = "", nil
+		st.emit(at, e, types.EventSeverityInfo, "Deleted Auto Scaling group named: %s", name)
 	})
 	if !e.singleInstance {
 		st.at(c.now.Add(frac(T, 0.6)), e, func(at time.Time) {

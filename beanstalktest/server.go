@@ -264,6 +264,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveSTS(w, r)
 	case "iam":
 		s.serveIAM(w, r)
+	case "autoscaling":
+		s.serveAutoScaling(w, r)
 	case "":
 		if isForm(r) {
 			if err := r.ParseForm(); err == nil && r.PostForm.Get("Action") == "GetCallerIdentity" {
@@ -275,7 +277,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.s3.ServeHTTP(w, r)
 	default:
-		writeError(w, &APIError{Code: "UnknownService", Message: fmt.Sprintf("the simulator serves elasticbeanstalk, s3, sts and iam, not %s", service)}, newRequestID())
+		writeError(w, &APIError{Code: "UnknownService", Message: fmt.Sprintf("the simulator serves elasticbeanstalk, s3, sts, iam and autoscaling, not %s", service)}, newRequestID())
 	}
 }
 
@@ -374,10 +376,14 @@ func (s *Server) serveBeanstalk(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeError(w http.ResponseWriter, e *APIError, requestID string) {
+	writeErrorNS(w, xmlNamespace, e, requestID)
+}
+
+func writeErrorNS(w http.ResponseWriter, ns string, e *APIError, requestID string) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.WriteHeader(e.status())
-	_, _ = w.Write(encodeError(e, requestID))
+	_, _ = w.Write(encodeErrorNS(ns, e, requestID))
 }
 
 func dropConnection(w http.ResponseWriter) {

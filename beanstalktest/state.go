@@ -66,6 +66,8 @@ type environment struct {
 	tags               []types.Tag
 	enhanced           bool
 	singleInstance     bool
+	asg                string   // Auto Scaling group, once created
+	instances          []string // in service, by id
 	outcome            Outcome
 	handler            http.Handler // overrides outcome.Handler when set
 	degraded           bool

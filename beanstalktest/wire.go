@@ -148,9 +148,15 @@ func present(form url.Values, key string) bool {
 // encodeResponse renders an operation's output as the Query protocol's XML
 // document. out may be nil for operations without output members.
 func encodeResponse(action string, out any, requestID string) []byte {
+	return encodeResponseNS(xmlNamespace, action, out, requestID)
+}
+
+// encodeResponseNS renders the document for another Query-protocol
+// service, whose namespace is ns.
+func encodeResponseNS(ns, action string, out any, requestID string) []byte {
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
-	fmt.Fprintf(&b, "<%sResponse xmlns=%q>", action, xmlNamespace)
+	fmt.Fprintf(&b, "<%sResponse xmlns=%q>", action, ns)
 	if out != nil {
 		rv := reflect.Indirect(reflect.ValueOf(out))
 		fmt.Fprintf(&b, "<%sResult>", action)
@@ -163,9 +169,13 @@ func encodeResponse(action string, out any, requestID string) []byte {
 
 // encodeError renders the Query protocol's error document.
 func encodeError(e *APIError, requestID string) []byte {
+	return encodeErrorNS(xmlNamespace, e, requestID)
+}
+
+func encodeErrorNS(ns string, e *APIError, requestID string) []byte {
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
-	fmt.Fprintf(&b, "<ErrorResponse xmlns=%q><Error><Type>%s</Type><Code>%s</Code><Message>", xmlNamespace, e.faultType(), e.Code)
+	fmt.Fprintf(&b, "<ErrorResponse xmlns=%q><Error><Type>%s</Type><Code>%s</Code><Message>", ns, e.faultType(), e.Code)
 	_ = xml.EscapeText(&b, []byte(e.Message))
 	fmt.Fprintf(&b, "</Message></Error><RequestId>%s</RequestId></ErrorResponse>", requestID)
 	return b.Bytes()

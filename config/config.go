@@ -87,6 +87,11 @@ type Config struct {
 	// scaling group; defaults 1 and 4.
 	HostsMin int `json:"aws_hosts_min"`
 	HostsMax int `json:"aws_hosts_max"`
+	// CapacityParity (capacity_parity) starts the new environment with at
+	// least as many instances as the live one has in service (capped by
+	// aws_hosts_max), and lowers its minimum back to aws_hosts_min once it
+	// is live; default true.
+	CapacityParity bool `json:"capacity_parity"`
 	// EnvSecrets (env_secrets) names process environment variables whose
 	// values become container environment variables. Each must be set and
 	// non-empty when the configuration is loaded (unless SkipSecrets).
@@ -276,6 +281,7 @@ func Default() *Config {
 		DockerAuthFormat: AuthFormatAuths,
 		OnFailure:        OnFailureTerminate,
 		PruneAfterDeploy: true,
+		CapacityParity:   true,
 		AbandonedAfter:   2 * time.Hour,
 		Lock:             true,
 		LockTTL:          time.Hour,

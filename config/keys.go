@@ -45,6 +45,7 @@ var deployKeys = []key{
 	str("aws_cert_arn", func(c *Config) *string { return &c.CertARN }),
 	integer("aws_hosts_min", func(c *Config) *int { return &c.HostsMin }),
 	integer("aws_hosts_max", func(c *Config) *int { return &c.HostsMax }),
+	boolean("capacity_parity", func(c *Config) *bool { return &c.CapacityParity }),
 	list("env_secrets", func(c *Config) *[]string { return &c.EnvSecrets }),
 	mapping("env_secret_refs", func(c *Config) *map[string]string { return &c.SecretRefs }),
 	str("aws_application", func(c *Config) *string { return &c.Application }),

@@ -143,3 +143,17 @@ func TestOptionSettingsRedactSecrets(t *testing.T) {
 	assert.NotContains(t, printed, "s3cr3t-value")
 	assert.True(t, strings.Contains(printed, beanstalk.NamespaceEnvVars+":API_KEY="), printed)
 }
+
+func TestSpecPolicies(t *testing.T) {
+	c, err := Parse("pym-config.yaml", []byte(optionsBase), env())
+	require.NoError(t, err)
+	spec := c.Spec()
+	assert.False(t, spec.IgnoreLiveCapacity, "capacity parity is on by default")
+
+	c, err = Parse("pym-config.yaml", []byte(optionsBase+"capacity_parity: false\nenv_secret_refs:\n  DB_PASSWORD: arn:aws:ssm:us-east-1:123456789012:parameter/hello/db\n"), env())
+	require.NoError(t, err)
+	spec = c.Spec()
+	assert.True(t, spec.IgnoreLiveCapacity)
+	assert.Equal(t, map[string]string{"DB_PASSWORD": "arn:aws:ssm:us-east-1:123456789012:parameter/hello/db"}, spec.Environment.SecretRefs)
+	require.NoError(t, spec.Validate())
+}
