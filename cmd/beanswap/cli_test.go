@@ -65,8 +65,13 @@ func (e *testEnv) on(stdout, stderr io.Writer) cli {
 }
 
 func newTestEnv(t *testing.T) *testEnv {
+	return newTestEnvTimed(t, beanstalktest.Timing{})
+}
+
+// newTestEnvTimed is newTestEnv with the simulator's timing set.
+func newTestEnvTimed(t *testing.T, timing beanstalktest.Timing) *testEnv {
 	clk := beanstalktest.NewScaledClock(time.Time{}, 600)
-	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk})
+	sim := beanstalktest.Start(t, beanstalktest.Options{Clock: clk, Timing: timing})
 	_, err := s3.NewFromConfig(sim.Config()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-demo-docker")})
 	require.NoError(t, err)
 	for k, v := range map[string]string{
@@ -150,8 +155,13 @@ func TestDeployCommand(t *testing.T) {
 
 // TestRollbackAndSwapCommands moves live traffic back and forth between
 // two deployed versions with the CLI, as an operator would.
+// TestRollbackAndSwapCommands deploys two versions, shows status and
+// rolls back at once, against a Beanstalk that lists new environments
+// only a minute after creating them and applies tag writes as
+// two-minute environment updates.
 func TestRollbackAndSwapCommands(t *testing.T) {
-	cfgPath, dockerPath, on := cliEnv(t)
+	e := newTestEnvTimed(t, beanstalktest.Timing{Visibility: time.Minute, TagUpdate: 2 * time.Minute})
+	cfgPath, dockerPath, on := e.cfgPath, e.dockerCfg, e.on
 	t.Setenv("BEANSWAP_SWAP_SOAK", "2m")
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
