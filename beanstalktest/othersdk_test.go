@@ -50,6 +50,11 @@ func TestBoto3SeesTheSameService(t *testing.T) {
 		Duplicate     string
 		InUse         string `json:"in_use"`
 		MissingBundle string `json:"missing_bundle"`
+		Capacity      struct {
+			Instances, Min int
+			InService      []string `json:"in_service"`
+		}
+		PlatformReleased string `json:"platform_released"`
 	}
 	require.NoError(t, json.Unmarshal(out, &got), "%s", out)
 	assert.Equal(t, "arn:aws:elasticbeanstalk:us-east-1::platform/Docker running on 64bit Amazon Linux 2023/4.13.1", got.Platform)
@@ -63,4 +68,8 @@ func TestBoto3SeesTheSameService(t *testing.T) {
 	assert.Equal(t, CodeInvalidParameterValue, got.Duplicate)
 	assert.Equal(t, CodeInvalidParameterValue, got.InUse)
 	assert.Equal(t, CodeInvalidParameterCombination, got.MissingBundle)
+	assert.Equal(t, 1, got.Capacity.Instances)
+	assert.Equal(t, 1, got.Capacity.Min)
+	assert.Equal(t, []string{"InService"}, got.Capacity.InService)
+	assert.Equal(t, "2026-10-02", got.PlatformReleased)
 }

@@ -40,6 +40,14 @@ while True:
     time.sleep(0.05)
 out["ready"] = {"status": e["Status"], "health": e["Health"], "created_is_datetime": hasattr(e["DateCreated"], "year")}
 
+# Capacity, through Beanstalk and through Auto Scaling.
+resources = eb.describe_environment_resources(EnvironmentName="py-v1")["EnvironmentResources"]
+asg = session.client("autoscaling")
+groups = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[resources["AutoScalingGroups"][0]["Name"]])["AutoScalingGroups"]
+out["capacity"] = {"instances": len(resources["Instances"]), "min": groups[0]["MinSize"], "in_service": [i["LifecycleState"] for i in groups[0]["Instances"]]}
+released = eb.describe_platform_version(PlatformArn=platforms[0]["PlatformArn"])["PlatformDescription"]["DateCreated"]
+out["platform_released"] = released.strftime("%Y-%m-%d")
+
 events = eb.describe_events(EnvironmentName="py-v1", MaxRecords=5)
 out["events_page"] = len(events["Events"])
 out["has_next_token"] = "NextToken" in events
