@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -242,5 +243,15 @@ func (d Deployer) cleanUp(ctx context.Context, spec Spec, name string) string {
 }
 
 func (d Deployer) terminate(ctx context.Context, spec Spec, name string) error {
+	// Only ever our own candidates come here, but a namesake made by hand
+	// might own a database: its termination would delete the data.
+	m := d.MonitorFor(d.EB)
+	coupled, policy, err := m.database(ctx, d.EB, spec.Application, name)
+	switch {
+	case err != nil && !isNoSuchEnvironment(err):
+		return fmt.Errorf("check %s for a coupled database before terminating it: %w", name, err)
+	case coupled && !strings.EqualFold(policy, "Retain"):
+		return &CoupledDatabaseError{Environment: name, DeletionPolicy: policy}
+	}
 	return terminate(ctx, d.EB, d.MonitorFor(d.EB), spec.Application, name, WaitOptions{Timeout: spec.Timeouts.Terminate, Observer: d.Observer})
 }

@@ -265,6 +265,21 @@ func TestDeployBranches(t *testing.T) {
 				assert.Len(t, w.created, 1)
 			},
 		},
+		"a failed namesake that owns a database is not terminated": {
+			setup: func(w *world, _ *fakeS3, _ *Spec) {
+				w.apps["hello"], w.versions[label] = true, true
+				w.envs = []types.EnvironmentDescription{live, {EnvironmentName: aws.String(name), VersionLabel: aws.String(label), Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthRed, CNAME: aws.String("hello-x.us-east-1.elasticbeanstalk.com")}}
+				w.f.DescribeConfigurationSettingsFn = func(in *eb.DescribeConfigurationSettingsInput) (*eb.DescribeConfigurationSettingsOutput, error) {
+					if *in.EnvironmentName != name {
+						return noDatabase(in)
+					}
+					return &eb.DescribeConfigurationSettingsOutput{ConfigurationSettings: []types.ConfigurationSettingsDescription{{OptionSettings: []types.ConfigurationOptionSetting{
+						{Namespace: aws.String(NamespaceRDS), OptionName: aws.String("HasCoupledDatabase"), Value: aws.String("true")},
+					}}}}, nil
+				}
+			},
+			is: ErrCoupledDatabase, err: name + " owns its database",
+		},
 		"live prefix held elsewhere": {
 			setup: func(w *world, _ *fakeS3, _ *Spec) { w.taken["hello"] = true },
 			err:   "the live CNAME prefix hello (hello.us-east-1.elasticbeanstalk.com) is held by an environment outside application hello",
