@@ -181,6 +181,9 @@ func (d Deployer) Deploy(ctx context.Context, spec Spec, rel Release) (*Deployme
 		return dep, &DeployError{Err: fmt.Errorf("create environment %s: %w", name, translate(err))}
 	}
 	d.Info(StepDeploy, fmt.Sprintf("creating environment %s on %s (%s)", name, aws.ToString(created.CNAME), plan.Platform))
+	if c := plan.Capacity; c.Raised() {
+		d.Info(StepDeploy, fmt.Sprintf("it starts with %d instances at least, as %s has %d in service (its configured MinSize, %d, is restored once it is live)", c.Min, c.Live, c.InService, c.Configured))
+	}
 	return d.await(ctx, dep, name, aws.ToTime(created.DateCreated), aws.ToTime(created.DateCreated))
 }
 

@@ -147,6 +147,15 @@ func run(ctx context.Context, stdout io.Writer, jsonOut, verbose bool, scale flo
 		if body, err := get(ctx, sim.HTTPClient(), "http://"+report.LiveCNAME+"/version"); err == nil {
 			say("  GET http://%s/version → %s", report.LiveCNAME, body)
 		}
+		if tag == "1.0.0" {
+			// Traffic grows: the live environment's Auto Scaling group
+			// scales out, and the next environment starts as large.
+			n, err := sim.SetCapacity(report.Live, 3)
+			if err != nil {
+				return err
+			}
+			say("\n=== load grows: %s scales out to %d instances ===\n", report.Live, n)
+		}
 	}
 	say("\n=== status ===\n")
 	inv, err := svc.Status(ctx)

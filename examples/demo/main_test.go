@@ -21,6 +21,7 @@ func TestDemoDeploysTwoVersions(t *testing.T) {
 	assert.Regexp(t, `"version":"1.1.0-\w+"`, s, "the live URL serves the new version")
 	assert.Regexp(t, `LIVE\s+hello-1-1-0-\w+\s+(Ready|Updating)\s+Green`, s)
 	assert.NotContains(t, s, "demo-secret-value")
+	assert.Regexp(t, `lowering its MinSize from 3 back to 1`, s, "capacity parity, then the configured minimum")
 }
 
 func TestDemoJSON(t *testing.T) {
