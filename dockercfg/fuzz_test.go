@@ -1,6 +1,8 @@
 package dockercfg
 
 import (
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"context"
 	"strings"
 	"testing"
@@ -56,6 +58,15 @@ func FuzzParseReference(f *testing.F) {
 		}
 		if again != ref {
 			t.Fatalf("%q: %+v then %+v", s, ref, again)
+		}
+		// The pull check (CheckPull) parses with go-containerregistry: it
+		// must accept what we accept, and reach the same repository.
+		other, err := name.ParseReference(s)
+		if err != nil {
+			t.Fatalf("%q parses here but not for go-containerregistry: %v", s, err)
+		}
+		if got := other.Context().RepositoryStr(); got != ref.Repository {
+			t.Fatalf("%q: repository %q here, %q for go-containerregistry", s, ref.Repository, got)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package dockercfg
 import (
 	"errors"
 	"fmt"
+	"net"
 	"regexp"
 	"strings"
 )
@@ -20,7 +21,6 @@ var ErrInvalidReference = errors.New("invalid image reference")
 var (
 	componentPattern = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
 	tagPattern       = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
-	digestPattern    = regexp.MustCompile(`^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$`)
 	sha256Pattern    = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
 	hostPattern      = regexp.MustCompile(`^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]{1,5})?$|^\[[0-9a-fA-F:]+\](?::[0-9]{1,5})?$`)
 	ecrPattern       = regexp.MustCompile(`^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$`)
@@ -55,7 +55,9 @@ func ParseReference(s string) (Reference, error) {
 	}
 	var ref Reference
 	if name, digest, ok := strings.Cut(s, "@"); ok {
-		if !digestPattern.MatchString(digest) || (strings.HasPrefix(digest, "sha256:") && !sha256Pattern.MatchString(digest)) {
+		// Only sha256: what the registry client of the pull check (and
+		// most registries) accept.
+		if !sha256Pattern.MatchString(digest) {
 			return bad("digest must look like sha256:<64 hex digits>")
 		}
 		ref.Digest, s = digest, name
@@ -68,7 +70,7 @@ func ParseReference(s string) (Reference, error) {
 	}
 	ref.Registry, ref.Repository = DockerHub, s
 	if first, rest, ok := strings.Cut(s, "/"); ok && (strings.ContainsAny(first, ".:") || first == "localhost") {
-		if !hostPattern.MatchString(first) {
+		if !hostPattern.MatchString(first) || !validIPv6Literal(first) {
 			return bad(fmt.Sprintf("registry %q is not a host[:port]", first))
 		}
 		ref.Registry, ref.Repository = NormalizeRegistry(first), rest
@@ -157,4 +159,15 @@ func ServerAddress(registry string) string {
 		return r
 	}
 	return DockerHubServer
+}
+
+// validIPv6Literal checks the address of a bracketed host; any other host
+// passes.
+func validIPv6Literal(host string) bool {
+	if !strings.HasPrefix(host, "[") {
+		return true
+	}
+	addr, _, _ := strings.Cut(host[1:], "]")
+	ip := net.ParseIP(addr)
+	return ip != nil && ip.To4() == nil
 }

@@ -40,19 +40,22 @@ func TestParseReference(t *testing.T) {
 
 func TestParseReferenceErrors(t *testing.T) {
 	tests := map[string]string{
-		"":                                  "empty",
-		" nginx":                            "spaces",
-		"User/App":                          `"User" must be lowercase`,
-		"nginx:":                            "tag must be",
-		"nginx:-x":                          "tag must be",
-		"nginx:" + strings.Repeat("a", 129): "tag must be",
-		"nginx@sha256:abc":                  "digest must look like",
-		"nginx@md5":                         "digest must look like",
-		"registry.example.com/":             "no repository",
-		"a//b":                              `path component ""`,
-		"bad_host.com:x/app":                "is not a host[:port]",
-		"app/-x":                            `"-x"`,
-		strings.Repeat("a/", 300):           "too long",
+		"":                                       "empty",
+		" nginx":                                 "spaces",
+		"User/App":                               `"User" must be lowercase`,
+		"nginx:":                                 "tag must be",
+		"nginx:-x":                               "tag must be",
+		"nginx:" + strings.Repeat("a", 129):      "tag must be",
+		"nginx@sha256:abc":                       "digest must look like",
+		"nginx@md5":                              "digest must look like",
+		"registry.example.com/":                  "no repository",
+		"a//b":                                   `path component ""`,
+		"bad_host.com:x/app":                     "is not a host[:port]",
+		"[0]:0/app":                              "is not a host[:port]",
+		"[1.2.3.4]/app":                          "is not a host[:port]",
+		"app@sha512:" + strings.Repeat("a", 128): "digest must look like",
+		"app/-x":                                 `"-x"`,
+		strings.Repeat("a/", 300):                "too long",
 	}
 	for in, want := range tests {
 		t.Run(in, func(t *testing.T) {
