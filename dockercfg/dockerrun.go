@@ -11,8 +11,9 @@ import (
 // DockerrunFile is the name Beanstalk looks for at the root of a bundle.
 const DockerrunFile = "Dockerrun.aws.json"
 
-// Dockerrun is a Dockerrun.aws.json version 1 file: one container on the
-// Docker platform (no Compose, no ECS).
+// Dockerrun is a Dockerrun.aws.json file for the Docker platform:
+// version 1 runs one container; version 3 goes beside a
+// docker-compose.yml and only locates the registry auth file.
 type Dockerrun struct {
 	AWSEBDockerrunVersion string          `json:"AWSEBDockerrunVersion"`
 	Authentication        *Authentication `json:"Authentication,omitempty"`
@@ -61,11 +62,20 @@ func NewDockerrun(image string, containerPort int, auth *Authentication) Dockerr
 	}
 }
 
+// NewDockerrunV3 returns the Dockerrun.aws.json that goes beside a
+// docker-compose.yml whose images need the registry auth file at auth.
+func NewDockerrunV3(auth Authentication) Dockerrun {
+	return Dockerrun{AWSEBDockerrunVersion: "3", Authentication: &auth}
+}
+
 // Validate checks what Beanstalk would reject only after launching.
 func (d Dockerrun) Validate() error {
+	if d.AWSEBDockerrunVersion == "3" {
+		return d.validateV3()
+	}
 	var errs []error
 	if d.AWSEBDockerrunVersion != "1" {
-		errs = append(errs, fmt.Errorf("AWSEBDockerrunVersion %q: only version 1 (single container) is supported", d.AWSEBDockerrunVersion))
+		errs = append(errs, fmt.Errorf("AWSEBDockerrunVersion %q: only versions 1 (single container) and 3 (beside %s) are supported", d.AWSEBDockerrunVersion, ComposeFile))
 	}
 	if _, err := ParseReference(d.Image.Name); err != nil {
 		errs = append(errs, fmt.Errorf("Image.Name: %w", err))
@@ -101,12 +111,38 @@ func (d Dockerrun) Validate() error {
 	return nil
 }
 
+func (d Dockerrun) validateV3() error {
+	var errs []error
+	if a := d.Authentication; a == nil || a.Bucket == "" || a.Key == "" {
+		errs = append(errs, errors.New("Authentication: bucket and key are required (version 3 only locates the auth file)"))
+	}
+	if d.Image != (DockerrunImage{}) || len(d.Ports) > 0 || len(d.Volumes) > 0 || d.Logging != "" || d.Entrypoint != "" || d.Command != "" {
+		errs = append(errs, fmt.Errorf("version 3 holds only Authentication: images, ports and volumes belong in %s", ComposeFile))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("invalid %s: %w", DockerrunFile, errors.Join(errs...))
+	}
+	return nil
+}
+
 // Marshal validates d and renders it, indented, with a final newline.
 func (d Dockerrun) Marshal() ([]byte, error) {
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	out, err := json.MarshalIndent(d, "", "  ")
+	var v any = d
+	if d.AWSEBDockerrunVersion == "3" {
+		// AWS documents version 3's keys in lower case.
+		type location struct {
+			Bucket string `json:"bucket"`
+			Key    string `json:"key"`
+		}
+		v = struct {
+			Version        string   `json:"AWSEBDockerrunVersion"`
+			Authentication location `json:"Authentication"`
+		}{"3", location{d.Authentication.Bucket, d.Authentication.Key}}
+	}
+	out, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", DockerrunFile, err)
 	}

@@ -106,7 +106,7 @@ func TestDockerrunValidate(t *testing.T) {
 		edit func(*Dockerrun)
 		text string
 	}{
-		"version":    {func(d *Dockerrun) { d.AWSEBDockerrunVersion = "2" }, "only version 1"},
+		"version":    {func(d *Dockerrun) { d.AWSEBDockerrunVersion = "2" }, "only versions 1 (single container) and 3"},
 		"image":      {func(d *Dockerrun) { d.Image.Name = "Bad Image" }, "Image.Name"},
 		"update":     {func(d *Dockerrun) { d.Image.Update = "yes" }, `Image.Update "yes"`},
 		"no ports":   {func(d *Dockerrun) { d.Ports = nil }, "at least one container port"},

@@ -70,3 +70,24 @@ func FuzzParseReference(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCompose: no docker-compose.yml makes the parser panic, and an
+// accepted one always runs the deployed image.
+func FuzzParseCompose(f *testing.F) {
+	f.Add([]byte("services:\n  web:\n    image: ${BEANSWAP_IMAGE}\n  db:\n    image: postgres:16\n"))
+	f.Add([]byte("services:\n  web:\n    build: .\n"))
+	f.Add([]byte("x: &a [*a]\n"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c, err := ParseCompose("docker-compose.yml", body)
+		if err != nil {
+			return
+		}
+		found := false
+		for _, img := range c.Images {
+			found = found || img == "${"+ImageVariable+"}" || img == "$"+ImageVariable
+		}
+		if !found {
+			t.Fatalf("accepted without the deployed image: %q", body)
+		}
+	})
+}
