@@ -68,6 +68,7 @@ type deploy struct {
 	check  acceptance.Checker
 	lease  *lock.Lease
 	report *Report
+	src    source // read by the preflight
 }
 
 // Deploy ships image blue/green: registry auth, bundle, a new environment

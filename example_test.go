@@ -86,8 +86,8 @@ func ExampleService() {
 		fmt.Println(m.Role, m.Name())
 	}
 	// Output:
-	// rolled back to shop-1-1-e7f27387, verified 2 times
-	// terminated: [shop-1-0-e867b414]
-	// live shop-1-1-e7f27387
-	// previous shop-1-2-95b8014d
+	// rolled back to shop-1-1-e182f0bb, verified 2 times
+	// terminated: [shop-1-0-d802783f]
+	// live shop-1-1-e182f0bb
+	// previous shop-1-2-e323313c
 }

@@ -35,6 +35,11 @@ const preflightTimeout = 30 * time.Second
 func (d *deploy) preflight(ctx context.Context, image string) (dockercfg.Published, error) {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
+	src, err := d.readSource()
+	if err != nil {
+		return dockercfg.Published{}, err
+	}
+	d.src = src
 	if err := d.checkInstanceProfile(ctx); err != nil {
 		return dockercfg.Published{}, err
 	}
@@ -51,11 +56,7 @@ func (d *deploy) preflight(ctx context.Context, image string) (dockercfg.Publish
 	default:
 		creds = &auth.Credentials
 	}
-	var rt http.RoundTripper
-	if d.s.HTTPClient != nil {
-		rt = d.s.HTTPClient.Transport
-	}
-	err = dockercfg.CheckPull(ctx, image, creds, rt)
+	err = dockercfg.CheckPull(ctx, image, creds, d.transport())
 	switch {
 	case errors.Is(err, dockercfg.ErrRegistryUnreachable):
 		d.rt.Warn(StepPreflight, fmt.Sprintf("%v: the instances may still reach it; carrying on", err))
@@ -64,7 +65,15 @@ func (d *deploy) preflight(ctx context.Context, image string) (dockercfg.Publish
 	default:
 		d.rt.Info(StepPreflight, fmt.Sprintf("%s exists, and the instances' credentials can pull it", image))
 	}
-	return auth, nil
+	return auth, d.checkPinned(ctx, image, auth)
+}
+
+// transport carries registry requests: the Service's HTTP client's.
+func (d *deploy) transport() http.RoundTripper {
+	if d.s.HTTPClient != nil {
+		return d.s.HTTPClient.Transport
+	}
+	return nil
 }
 
 // checkInstanceProfile makes sure the instances' instance profile exists.

@@ -83,15 +83,30 @@ func (d *deploy) bucketOwner(ctx context.Context) (string, error) {
 
 // bundle builds the source bundle and names its version.
 func (d *deploy) bundle(image string, auth dockercfg.Published) (beanstalk.Release, string, error) {
-	dr := dockercfg.NewDockerrun(image, d.s.Config.ContainerPort, auth.Authentication)
-	dr.Logging = "/var/log/"
-	b, err := dockercfg.Bundle(dr, nil)
+	src := dockercfg.Source{Files: d.src.files, Compose: d.src.compose}
+	what := "Dockerrun.aws.json for " + image
+	switch {
+	case d.src.compose == nil:
+		dr := dockercfg.NewDockerrun(image, d.s.Config.ContainerPort, auth.Authentication)
+		dr.Logging = "/var/log/"
+		src.Dockerrun = &dr
+	case auth.Authentication != nil:
+		dr := dockercfg.NewDockerrunV3(*auth.Authentication)
+		src.Dockerrun = &dr
+		what = "Dockerrun.aws.json (version 3: the auth file) for " + image
+	default:
+		what = "no Dockerrun.aws.json (public images) for " + image
+	}
+	if extra := d.src.describe(); extra != "" {
+		what += ", with " + extra
+	}
+	b, err := src.Zip()
 	if err != nil {
 		return beanstalk.Release{}, "", err
 	}
 	rel := beanstalk.Release{Image: image, Bundle: b, Label: beanstalk.VersionLabel(image, b)}
 	d.report.Version = rel.Label
-	d.rt.Info(StepBundle, fmt.Sprintf("Dockerrun.aws.json for %s, version %s (%d bytes zipped)", image, rel.Label, len(b)))
+	d.rt.Info(StepBundle, fmt.Sprintf("%s, version %s (%d bytes zipped)", what, rel.Label, len(b)))
 	return rel, "", nil
 }
 

@@ -61,5 +61,5 @@ func ExampleDeployer_Deploy() {
 	// status Launching Grey
 	// status Ready Grey
 	// status Ready Green
-	// team/hello:1.1.0 first deploy: false on hello-1-1-0-ad00635f.us-east-1.elasticbeanstalk.com
+	// team/hello:1.1.0 first deploy: false on hello-1-1-0-c828a529.us-east-1.elasticbeanstalk.com
 }

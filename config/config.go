@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -153,6 +154,15 @@ type Config struct {
 	// DockerAuthFormat (docker_auth_format): auths (default), legacy, or
 	// none for a public image (no auth file).
 	DockerAuthFormat string `json:"docker_auth_format"`
+	// BundleDir (bundle_dir) is the service's directory whose .ebextensions/
+	// and .platform/ go into the source bundle; relative to the
+	// configuration file. "" ships none.
+	BundleDir string `json:"bundle_dir,omitempty"`
+	// DockerCompose (docker_compose) is a docker-compose.yml to run in
+	// place of the single image (Docker platform on Amazon Linux 2 and
+	// 2023); relative to the configuration file. Its service running the
+	// deployed image names it ${BEANSWAP_IMAGE}.
+	DockerCompose string `json:"docker_compose,omitempty"`
 
 	// KeepEnvironments (keep_environments) is how many previous environments
 	// prune keeps besides the live one; default 1 (for rollback).
@@ -355,6 +365,15 @@ func (c *Config) applyDerivedDefaults() {
 }
 
 // String summarises the configuration without any secret value.
+// Path resolves p, a path from the configuration file, against the
+// file's directory.
+func (c *Config) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) || c.File == "" {
+		return p
+	}
+	return filepath.Join(filepath.Dir(c.File), p)
+}
+
 func (c *Config) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "service %s (application %s, region %s)", c.Name, c.Application, orDefault(c.AWSRegion, "from profile"))

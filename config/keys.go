@@ -64,6 +64,8 @@ var deployKeys = []key{
 	str("health_check_url", func(c *Config) *string { return &c.HealthCheckURL }),
 	mapping("env_vars", func(c *Config) *map[string]string { return &c.Env }),
 	str("docker_auth_format", func(c *Config) *string { return &c.DockerAuthFormat }),
+	str("bundle_dir", func(c *Config) *string { return &c.BundleDir }),
+	str("docker_compose", func(c *Config) *string { return &c.DockerCompose }),
 	str("docker_bucket_owner", func(c *Config) *string { return &c.DockerBucketOwner }),
 	integer("keep_environments", func(c *Config) *int { return &c.KeepEnvironments }),
 	integer("keep_versions", func(c *Config) *int { return &c.KeepVersions }),

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/beanswap/beanswap/internal/safefile"
 )
 
 // BundleDirs are the directories of a service's own that go into its
@@ -84,7 +86,7 @@ func readBundleFile(root, p, name string) (BundleFile, error) {
 	if st.Size() > MaxBundleSize {
 		return BundleFile{}, fmt.Errorf("%s: %d MB, more than Beanstalk's %d MB limit on a source bundle", name, st.Size()>>20, MaxBundleSize>>20)
 	}
-	body, err := os.ReadFile(target)
+	body, err := safefile.Read(target, MaxBundleSize)
 	if err != nil {
 		return BundleFile{}, fmt.Errorf("%s: %w", name, err)
 	}

@@ -61,9 +61,9 @@ func ExampleSwapper_Swap() {
 	}
 	// Output:
 	// shop/web:1.0 first deploy, accepted: true
-	// shop/web:1.1 live on shop.us-east-1.elasticbeanstalk.com, verified 2 times, shop-1-0-70bafaef kept
-	// shop/web:1.2 live on shop.us-east-1.elasticbeanstalk.com, verified 2 times, shop-1-1-5f6499b6 kept
-	// terminated: [shop-1-0-70bafaef]
-	// kept: shop-1-2-15802f61: live
-	// kept: shop-1-1-5f6499b6: previous live environment kept for rollback (1 of keep_environments 1)
+	// shop/web:1.1 live on shop.us-east-1.elasticbeanstalk.com, verified 2 times, shop-1-0-c6817514 kept
+	// shop/web:1.2 live on shop.us-east-1.elasticbeanstalk.com, verified 2 times, shop-1-1-a73e9e6c kept
+	// terminated: [shop-1-0-c6817514]
+	// kept: shop-1-2-d5faaf2a: live
+	// kept: shop-1-1-a73e9e6c: previous live environment kept for rollback (1 of keep_environments 1)
 }
