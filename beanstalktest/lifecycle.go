@@ -49,7 +49,7 @@ func (st *state) launch(c call, e *environment) {
 		st.scaleTo(at, e, 0) // the group starts at MinSize
 	})
 	st.at(c.now.Add(frac(L, 0.85)), e, func(at time.Time) {
-		reason := st.failureReason(e.outcome, e.app, e.version)
+		reason := st.failureReason(e.outcome, e, e.version)
 		if p, _ := optionValue(e.options, nsLaunch, "IamInstanceProfile"); reason == "" && st.requireProfile && !st.hasProfile(p) {
 			reason = fmt.Sprintf("The instance profile %s associated with the environment does not exist.", p)
 		}
@@ -120,7 +120,8 @@ func (st *state) setHealth(at time.Time, e *environment, colour types.Environmen
 
 // failureReason is why a launch or deploy of version fails: the script
 // says so, or the bundle is not something Beanstalk can run.
-func (st *state) failureReason(o Outcome, app, version string) string {
+func (st *state) failureReason(o Outcome, e *environment, version string) string {
+	app := e.app
 	if o.FailLaunch {
 		if o.FailureReason != "" {
 			return o.FailureReason
@@ -134,7 +135,7 @@ func (st *state) failureReason(o Outcome, app, version string) string {
 	if !ok || a.versions[version] == nil {
 		return "Application version " + version + " no longer exists."
 	}
-	return st.inspectBundle(a.versions[version])
+	return st.inspectBundle(a.versions[version], e)
 }
 
 func (st *state) startUpdate(c call, e *environment, version string) {
@@ -147,7 +148,7 @@ func (st *state) startUpdate(c call, e *environment, version string) {
 		st.scaleTo(at, e, len(e.instances)) // new bounds apply
 		e.status, e.updated = types.EnvironmentStatusReady, at
 		if version != "" {
-			if reason := st.failureReason(st.scripts.outcome(e.name, version), e.app, version); reason != "" {
+			if reason := st.failureReason(st.scripts.outcome(e.name, version), e, version); reason != "" {
 				st.emit(at, e, types.EventSeverityError, "%s", reason)
 				st.emit(at, e, types.EventSeverityError, "Failed to deploy application.")
 				st.emit(at, e, types.EventSeverityError, msgUpdateFailed)

@@ -53,6 +53,9 @@ func TestBrokenBundlesFailLikeBeanstalk(t *testing.T) {
 		"Dockerrun version 2":         {map[string]string{"Dockerrun.aws.json": `{"AWSEBDockerrunVersion": 2, "Image": {"Name": "x"}}`}, "unsupported version"},
 		"no image":                    {map[string]string{"Dockerrun.aws.json": `{"AWSEBDockerrunVersion": "1"}`}, "no Image.Name"},
 		"auth file missing":           {map[string]string{"Dockerrun.aws.json": `{"AWSEBDockerrunVersion":"1","Image":{"Name":"a/b"},"Authentication":{"Bucket":"hello-bundles","Key":"docker/dockercfg"}}`}, "authentication file (Bucket: hello-bundles, Key: docker/dockercfg)"},
+		"ebextension not YAML":        {map[string]string{"Dockerfile": "FROM scratch", ".ebextensions/01.config": "a: [b\n"}, "The configuration file .ebextensions/01.config in application version v1 contains invalid YAML or JSON"},
+		"compose beside Dockerrun v1": {map[string]string{"docker-compose.yml": "services:\n  web:\n    image: a/b\n", "Dockerrun.aws.json": `{"AWSEBDockerrunVersion":"1","Image":{"Name":"a/b"}}`}, "must be version 3"},
+		"compose image unset":         {map[string]string{"docker-compose.yml": "services:\n  web:\n    image: ${NOT_SET}\n"}, `service "web" in docker-compose.yml has no image`},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -64,6 +67,13 @@ func TestBrokenBundlesFailLikeBeanstalk(t *testing.T) {
 			assert.Contains(t, strings.Join(f.events("hello-v1"), "\n"), tc.reason)
 		})
 	}
+	t.Run("a compose file takes its image from the environment properties", func(t *testing.T) {
+		f := newFixture(t, Options{})
+		f.version("v1", map[string]string{"docker-compose.yml": "services:\n  web:\n    image: ${BEANSWAP_IMAGE}\n"})
+		f.create("hello-v1", "v1", "", option(nsEnvVars, "BEANSWAP_IMAGE", "team/hello:1"))
+		f.clock.Advance(6 * time.Minute)
+		assert.Equal(t, types.EnvironmentHealthGreen, f.env("hello-v1").Health)
+	})
 	t.Run("a Dockerfile builds on the instance", func(t *testing.T) {
 		f := newFixture(t, Options{})
 		f.version("v1", map[string]string{"Dockerfile": "FROM scratch"})
