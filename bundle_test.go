@@ -79,8 +79,8 @@ const composeFile = `services:
 // Dockerrun.aws.json locating the auth file, and the environment runs.
 func TestServiceBundleFiles(t *testing.T) {
 	dir := serviceFiles(t, map[string]string{
-		".ebextensions/01-timeouts.config":        "option_settings:\n  aws:elasticbeanstalk:command:\n    Timeout: 900\n",
-		".platform/hooks/prebuild/01-warm.sh":     "#!/bin/sh\necho warming\n",
+		".ebextensions/01-timeouts.config":       "option_settings:\n  aws:elasticbeanstalk:command:\n    Timeout: 900\n",
+		".platform/hooks/prebuild/01-warm.sh":    "#!/bin/sh\necho warming\n",
 		".platform/nginx/conf.d/client_max.conf": "client_max_body_size 20M;\n",
 		"docker-compose.yml":                     composeFile,
 	})
@@ -113,8 +113,8 @@ func TestServiceBundleFilesCheckedFirst(t *testing.T) {
 		files map[string]string
 		want  string
 	}{
-		"broken config": {map[string]string{".ebextensions/02-bad.config": "option_settings:\n  - [oops\n"}, "bundle_dir: bundle directory"},
-		"missing image": {map[string]string{"docker-compose.yml": composeFile}, "public.example.com/library/redis:7"},
+		"broken config":     {map[string]string{".ebextensions/02-bad.config": "option_settings:\n  - [oops\n"}, "bundle_dir: bundle directory"},
+		"missing image":     {map[string]string{"docker-compose.yml": composeFile}, "public.example.com/library/redis:7"},
 		"no deployed image": {map[string]string{"docker-compose.yml": "services:\n  web:\n    image: team/web:1\n"}, "no service runs the image being deployed"},
 	}
 	for name, tc := range tests {
