@@ -139,6 +139,13 @@ func (p *Plan) String() string {
 			opts[i] = o.String()
 		}
 		row("options", strings.Join(opts, "\n                "))
+		if len(dp.Drift) > 0 {
+			drift := make([]string, len(dp.Drift))
+			for i, d := range dp.Drift {
+				drift[i] = d.String()
+			}
+			row("drift", strings.Join(drift, "\n                "))
+		}
 		if len(p.Secrets) > 0 {
 			row("secrets", strings.Join(p.Secrets, "\n                "))
 		}

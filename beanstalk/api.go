@@ -25,6 +25,7 @@ type DeployAPI interface {
 	PlatformLister
 	PlatformDescriber
 	ConfigurationAPI
+	OptionsAPI
 	ResourcesAPI
 	UpdateAPI
 	CreateApplication(ctx context.Context, in *eb.CreateApplicationInput, optFns ...func(*eb.Options)) (*eb.CreateApplicationOutput, error)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 )
 
 // NamespaceRDS holds a database coupled to the environment.
@@ -44,11 +45,15 @@ func (e *CoupledDatabaseError) Unwrap() error { return ErrCoupledDatabase }
 // database coupled to it: live traffic must not leave it for another
 // environment, whose database is a different one.
 func (m *Monitor) CheckDatabase(ctx context.Context, api ConfigurationAPI, app, env string) error {
-	coupled, policy, err := m.database(ctx, api, app, env)
+	settings, err := m.settings(ctx, api, app, env)
 	if err != nil {
 		return err
 	}
-	if coupled {
+	return checkDatabase(env, settings)
+}
+
+func checkDatabase(env string, settings []types.ConfigurationOptionSetting) error {
+	if coupled, policy := coupledDatabase(settings); coupled {
 		return &CoupledDatabaseError{Environment: env, DeletionPolicy: policy}
 	}
 	return nil
@@ -57,34 +62,50 @@ func (m *Monitor) CheckDatabase(ctx context.Context, api ConfigurationAPI, app, 
 // database says whether env of app has a coupled database, and the
 // deletion policy Beanstalk would apply to it when env terminates.
 func (m *Monitor) database(ctx context.Context, api ConfigurationAPI, app, env string) (coupled bool, policy string, err error) {
+	settings, err := m.settings(ctx, api, app, env)
+	if err != nil {
+		return false, "", err
+	}
+	coupled, policy = coupledDatabase(settings)
+	return coupled, policy, nil
+}
+
+// settings reads env's configuration: every option with its value.
+func (m *Monitor) settings(ctx context.Context, api ConfigurationAPI, app, env string) ([]types.ConfigurationOptionSetting, error) {
 	out, err := call(ctx, m, "describe configuration of "+env, func() (*eb.DescribeConfigurationSettingsOutput, error) {
 		return api.DescribeConfigurationSettings(ctx, &eb.DescribeConfigurationSettingsInput{ApplicationName: aws.String(app), EnvironmentName: aws.String(env)})
 	})
 	if err != nil {
-		return false, "", err
+		return nil, err
 	}
+	var all []types.ConfigurationOptionSetting
+	for _, cs := range out.ConfigurationSettings {
+		all = append(all, cs.OptionSettings...)
+	}
+	return all, nil
+}
+
+// coupledDatabase reads the aws:rds:dbinstance options.
+func coupledDatabase(settings []types.ConfigurationOptionSetting) (coupled bool, policy string) {
 	hasCoupled, engine := "", ""
 	policy = "Delete"
-	for _, cs := range out.ConfigurationSettings {
-		for _, o := range cs.OptionSettings {
-			if aws.ToString(o.Namespace) != NamespaceRDS {
-				continue
-			}
-			v := aws.ToString(o.Value)
-			switch aws.ToString(o.OptionName) {
-			case "HasCoupledDatabase":
-				hasCoupled = strings.ToLower(v)
-			case "DBEngine":
-				engine = v
-			case "DBDeletionPolicy":
-				if v != "" {
-					policy = v
-				}
+	for _, o := range settings {
+		if aws.ToString(o.Namespace) != NamespaceRDS {
+			continue
+		}
+		v := aws.ToString(o.Value)
+		switch aws.ToString(o.OptionName) {
+		case "HasCoupledDatabase":
+			hasCoupled = strings.ToLower(v)
+		case "DBEngine":
+			engine = v
+		case "DBDeletionPolicy":
+			if v != "" {
+				policy = v
 			}
 		}
 	}
 	// Environments older than the HasCoupledDatabase option have a
 	// database when they have an engine.
-	coupled = hasCoupled == "true" || (hasCoupled == "" && engine != "")
-	return coupled, policy, nil
+	return hasCoupled == "true" || (hasCoupled == "" && engine != ""), policy
 }

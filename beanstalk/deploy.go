@@ -102,6 +102,11 @@ func (d Deployer) Deploy(ctx context.Context, spec Spec, rel Release) (*Deployme
 	for _, w := range plan.Warnings {
 		d.Warn(StepDeploy, w)
 	}
+	for _, dr := range plan.Drift {
+		if dr.Dropped {
+			d.Warn(StepDeploy, "the live environment has a setting this configuration does not: "+dr.String())
+		}
+	}
 	if live := plan.Live.Environment; live != nil {
 		d.Info(StepDeploy, fmt.Sprintf("live environment: %s (%s, version %s), by %s", plan.Live.Name(), aws.ToString(live.CNAME), aws.ToString(live.VersionLabel), plan.Live.How))
 	} else {

@@ -35,6 +35,7 @@ type fakeEB struct {
 	DeleteApplicationVersionFn      func(*eb.DeleteApplicationVersionInput) (*eb.DeleteApplicationVersionOutput, error)
 	DescribeEnvironmentResourcesFn  func(*eb.DescribeEnvironmentResourcesInput) (*eb.DescribeEnvironmentResourcesOutput, error)
 	UpdateEnvironmentFn             func(*eb.UpdateEnvironmentInput) (*eb.UpdateEnvironmentOutput, error)
+	DescribeConfigurationOptionsFn  func(*eb.DescribeConfigurationOptionsInput) (*eb.DescribeConfigurationOptionsOutput, error)
 	DescribePlatformVersionFn       func(*eb.DescribePlatformVersionInput) (*eb.DescribePlatformVersionOutput, error)
 	DescribeConfigurationSettingsFn func(*eb.DescribeConfigurationSettingsInput) (*eb.DescribeConfigurationSettingsOutput, error)
 }
@@ -164,4 +165,7 @@ func (f *fakeEB) UpdateEnvironment(_ context.Context, in *eb.UpdateEnvironmentIn
 func oneInstance(in *eb.DescribeEnvironmentResourcesInput) (*eb.DescribeEnvironmentResourcesOutput, error) {
 	return &eb.DescribeEnvironmentResourcesOutput{EnvironmentResources: &types.EnvironmentResourceDescription{
 		EnvironmentName: in.EnvironmentName, Instances: []types.Instance{{Id: aws.String("i-01")}}}}, nil
+}
+func (f *fakeEB) DescribeConfigurationOptions(_ context.Context, in *eb.DescribeConfigurationOptionsInput, _ ...func(*eb.Options)) (*eb.DescribeConfigurationOptionsOutput, error) {
+	return do(f, "DescribeConfigurationOptions", f.DescribeConfigurationOptionsFn, in)
 }

@@ -45,6 +45,10 @@ type DeployPlan struct {
 	// live environment's; nil when not matched (first deploy, single
 	// instance, Spec.IgnoreLiveCapacity).
 	Capacity *Capacity
+	// Drift lists the options the new environment will have differently
+	// from the live one, those set on the live one by hand and dropped
+	// by this deploy included.
+	Drift []Drift
 	// Warnings are what a person should know before going ahead.
 	Warnings []string
 }
@@ -65,6 +69,7 @@ func (d Deployer) plan(ctx context.Context, spec Spec, rel Release) (*DeployPlan
 	plan.Options = append(spec.Environment.OptionSettings(), releaseEnv(spec.Service, plan.Label, rel.Image)...)
 	plan.Tags = environmentTags(spec.Service, spec.Tags, plan.Label, rel.Image)
 
+	var liveSettings []types.ConfigurationOptionSetting
 	exists, err := m.applicationExists(ctx, d.EB, plan.Application)
 	if err != nil {
 		return nil, err
@@ -89,7 +94,10 @@ func (d Deployer) plan(ctx context.Context, spec Spec, rel Release) (*DeployPlan
 			return plan, err
 		}
 		if live := inv.Live; live != nil {
-			if err := m.CheckDatabase(ctx, d.EB, plan.Application, live.Name()); err != nil {
+			if liveSettings, err = m.settings(ctx, d.EB, plan.Application, live.Name()); err != nil {
+				return nil, err
+			}
+			if err := checkDatabase(live.Name(), liveSettings); err != nil {
 				return nil, err
 			}
 		}
@@ -126,6 +134,15 @@ func (d Deployer) plan(ctx context.Context, spec Spec, rel Release) (*DeployPlan
 		plan.Options = withMinSize(plan.Options, plan.Capacity.Min)
 		if plan.Capacity.Raised() {
 			plan.Tags = append(plan.Tags, types.Tag{Key: aws.String(TagMinSize), Value: aws.String(strconv.Itoa(plan.Capacity.Configured))})
+		}
+	}
+	if live := plan.Live.Environment; live != nil && !plan.FirstDeploy {
+		managed := map[optionKey]bool{{NamespaceEnvVars, EnvVersion}: true, {NamespaceEnvVars, EnvImage}: true}
+		if plan.Capacity != nil {
+			managed[optionKey{NamespaceASG, "MinSize"}] = true
+		}
+		if plan.Drift, err = d.drift(ctx, m, *live, liveSettings, plan.Options, plan.Platform, managed); err != nil {
+			return nil, err
 		}
 	}
 	prefix := spec.Live.CNAMEPrefix

@@ -117,6 +117,7 @@ func (st *state) createEnvironment(c call, in *eb.CreateEnvironmentInput) (*eb.C
 		options:       slices.Clone(in.OptionSettings),
 		outcome:       st.scripts.outcome(name, version),
 		lastRequestID: c.requestID,
+		securityGroup: strings.ToUpper(st.randomID(12)),
 	}
 	e.arn = st.arn("environment", appName+"/"+name)
 	e.tags = append(slices.Clone(in.Tags),
@@ -361,7 +362,7 @@ func (st *state) describeConfigurationSettings(c call, in *eb.DescribeConfigurat
 		PlatformArn:       aws.String(e.platformArn),
 		DateCreated:       aws.Time(e.created),
 		DateUpdated:       aws.Time(e.updated),
-		OptionSettings:    slices.Clone(e.options),
+		OptionSettings:    e.settingsOf(),
 	}}}, nil
 }
 

@@ -57,6 +57,7 @@ var handlers = map[string]handler{
 	"DescribeEnvironmentHealth":     op((*state).describeEnvironmentHealth),
 	"DescribeConfigurationSettings": op((*state).describeConfigurationSettings),
 	"DescribeEnvironmentResources":  op((*state).describeEnvironmentResources),
+	"DescribeConfigurationOptions":  op((*state).describeConfigurationOptions),
 	"DescribeEvents":                op((*state).describeEvents),
 	"ListAvailableSolutionStacks":   op((*state).listAvailableSolutionStacks),
 	"ListPlatformVersions":          op((*state).listPlatformVersions),

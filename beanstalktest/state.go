@@ -66,6 +66,7 @@ type environment struct {
 	tags               []types.Tag
 	enhanced           bool
 	singleInstance     bool
+	securityGroup      string   // the random part of its security group's name
 	asg                string   // Auto Scaling group, once created
 	instances          []string // in service, by id
 	outcome            Outcome
