@@ -26,6 +26,8 @@ const (
 	StepDeploy     = beanstalk.StepDeploy
 	StepAcceptance = beanstalk.StepAccept
 	StepSwap       = swap.Step
+	StepStage      = "stage"
+	StepPromote    = "promote"
 	StepCapacity   = beanstalk.StepCapacity
 	StepPrune      = beanstalk.StepPrune
 )
@@ -46,6 +48,11 @@ type Report struct {
 	Live string
 	// LiveCNAME is the live CNAME.
 	LiveCNAME string
+	// Promoted: the report of a Promote.
+	Promoted bool
+	// Staged is the environment a staged deploy left accepted beside the
+	// live one, and StagedURL where it answers; "" otherwise.
+	Staged, StagedURL string
 	// CapacityRestored: the new environment's MinSize, raised to match the
 	// environment it replaced, was lowered back once it was live.
 	CapacityRestored bool
@@ -61,14 +68,16 @@ var ErrInvalidImage = errors.New("invalid image reference")
 
 // deploy is one Deploy call: what its steps share, set once.
 type deploy struct {
-	s      *Service
-	rt     beanstalk.Runtime
-	scrub  *secret.Scrubber
-	spec   beanstalk.Spec
-	check  acceptance.Checker
-	lease  *lock.Lease
-	report *Report
-	src    source // read by the preflight
+	s       *Service
+	rt      beanstalk.Runtime
+	scrub   *secret.Scrubber
+	spec    beanstalk.Spec
+	check   acceptance.Checker
+	lease   *lock.Lease
+	report  *Report
+	src     source // read by the preflight
+	staged  bool   // Stage, not Deploy
+	promote bool   // Promote
 }
 
 // Deploy ships image blue/green: registry auth, bundle, a new environment
@@ -77,6 +86,18 @@ type deploy struct {
 // returns the report even on failure, with what was done and what was
 // left; the error says which step failed and why.
 func (s *Service) Deploy(ctx context.Context, image string) (report *Report, err error) {
+	return s.deploy(ctx, image, false)
+}
+
+// Stage is Deploy without going live: the new environment is launched,
+// accepted and left staged beside the live one (Report.Staged), for
+// Promote to move live traffic to later. There must be a live
+// environment: a first deploy goes live at once.
+func (s *Service) Stage(ctx context.Context, image string) (report *Report, err error) {
+	return s.deploy(ctx, image, true)
+}
+
+func (s *Service) deploy(ctx context.Context, image string, staged bool) (report *Report, err error) {
 	if err := s.check(true); err != nil {
 		return nil, err
 	}
@@ -84,7 +105,7 @@ func (s *Service) Deploy(ctx context.Context, image string) (report *Report, err
 		return nil, fmt.Errorf("%w %q: %w", ErrInvalidImage, image, err)
 	}
 	rt, scrub := s.runtime()
-	d := &deploy{s: s, rt: rt, scrub: scrub, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Image: image}}
+	d := &deploy{s: s, rt: rt, scrub: scrub, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Image: image}, staged: staged}
 	start := rt.Clock.Now()
 	defer func() {
 		d.report.Took = rt.Clock.Now().Sub(start)
@@ -121,6 +142,10 @@ func (s *Service) Deploy(ctx context.Context, image string) (report *Report, err
 	if err != nil {
 		return d.report, err
 	}
+	if staged {
+		_, err := step(ctx, d, StepStage, func() (bool, string, error) { return d.stage(ctx, dep, passed) })
+		return d.report, err
+	}
 	if _, err := step(ctx, d, StepSwap, func() (*swap.Result, string, error) { return d.goLive(ctx, dep, passed) }); err != nil {
 		return d.report, err
 	}
@@ -153,8 +178,15 @@ func step[T any](ctx context.Context, d *deploy, name string, run func() (T, str
 // outcome summarises the deploy for subscribers.
 func (d *deploy) outcome(start time.Time, err error) notify.Outcome {
 	r := d.report
+	op := notify.OpDeploy
+	if d.staged {
+		op = notify.OpStage
+	}
+	if d.promote {
+		op = notify.OpPromote
+	}
 	o := notify.Outcome{
-		Operation: notify.OpDeploy, Service: r.Service, Application: d.spec.Application,
+		Operation: op, Service: r.Service, Application: d.spec.Application,
 		Version: r.Version, Image: r.Image, Result: outcomeResult(err), Error: errText(err),
 		Live: r.Live, LiveCNAME: r.LiveCNAME, Started: start, Duration: r.Took,
 	}
@@ -200,7 +232,17 @@ func (r *Report) Summary(err error) string {
 		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, "deployed %s %s in %s\n", r.Service, r.Version, progress.Round(r.Took))
+	if r.Staged != "" {
+		fmt.Fprintf(&b, "staged %s %s in %s\n", r.Service, r.Version, progress.Round(r.Took))
+		fmt.Fprintf(&b, "  staged:   %s on %s (accepted; promote it to go live)\n", r.Staged, r.StagedURL)
+		live()
+		return b.String()
+	}
+	verb := "deployed"
+	if r.Promoted {
+		verb = "promoted"
+	}
+	fmt.Fprintf(&b, "%s %s %s in %s\n", verb, r.Service, r.Version, progress.Round(r.Took))
 	live()
 	if r.Swap != nil {
 		fmt.Fprintf(&b, "  previous: %s (kept for rollback)\n", r.Swap.Previous)

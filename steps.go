@@ -114,6 +114,17 @@ func (d *deploy) bundle(image string, auth dockercfg.Published) (beanstalk.Relea
 // the version quota it prunes old versions once and tries again.
 func (d *deploy) launch(ctx context.Context, rel beanstalk.Release) (*beanstalk.Deployment, string, error) {
 	deployer := d.s.deployer(d.rt)
+	if d.staged {
+		// Staging beside nothing would put the environment on the live
+		// CNAME: refuse before creating anything.
+		plan, err := deployer.Plan(ctx, d.spec, rel)
+		if err != nil {
+			return nil, "", err
+		}
+		if plan.FirstDeploy {
+			return nil, "", fmt.Errorf("nothing to stage beside: %s; a first deploy goes live at once (deploy without staging)", plan.Live.How)
+		}
+	}
 	dep, err := deployer.Deploy(ctx, d.spec, rel)
 	if errors.Is(err, beanstalk.ErrVersionQuota) && d.s.Config.PruneAfterDeploy {
 		d.rt.Info(StepDeploy, "the application version quota is reached: pruning old versions, then trying once more")
@@ -192,6 +203,18 @@ func (d *deploy) goLive(ctx context.Context, dep *beanstalk.Deployment, passed a
 		d.report.Live, d.report.LiveCNAME = res.Live, res.LiveCNAME
 	}
 	return res, "", err
+}
+
+// stage leaves the accepted environment beside the live one.
+func (d *deploy) stage(ctx context.Context, dep *beanstalk.Deployment, passed acceptance.Passed) (bool, string, error) {
+	if dep.AlreadyLive {
+		return false, "version already live", nil
+	}
+	if err := dep.Stage(ctx, passed); err != nil {
+		return false, "", err
+	}
+	d.report.Staged, d.report.StagedURL = dep.Name(), dep.Target().URL
+	return true, "", nil
 }
 
 // restoreCapacity lowers the new live environment's MinSize back to

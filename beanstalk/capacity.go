@@ -197,17 +197,28 @@ func (d *Deployment) RestoreCapacity(ctx context.Context) (restored bool, err er
 		return false, nil
 	}
 	dp.Info(StepCapacity, fmt.Sprintf("%s is live: lowering its MinSize from %d back to %d (Auto Scaling scales in as traffic allows)", name, current, target))
+	if err := d.setMinSize(ctx, m, target); err != nil {
+		return false, err
+	}
+	dp.Info(StepCapacity, fmt.Sprintf("%s: MinSize is %d again", name, target))
+	return true, nil
+}
+
+// setMinSize sets the environment's MinSize to n and waits, bounded by
+// Spec.Timeouts.Launch, until Beanstalk has applied it.
+func (d *Deployment) setMinSize(ctx context.Context, m *Monitor, n int) error {
+	dp, name := d.deployer, d.Name()
 	timeout := d.spec.Timeouts.Launch
 	since := dp.Clocked().Now()
-	err = m.whenIdle(ctx, d.Application, name, StepCapacity, "lower the MinSize of "+name, WaitOptions{Timeout: timeout, Observer: dp.Observer}, func() error {
+	err := m.whenIdle(ctx, d.Application, name, StepCapacity, fmt.Sprintf("set the MinSize of %s to %d", name, n), WaitOptions{Timeout: timeout, Observer: dp.Observer}, func() error {
 		_, err := dp.EB.UpdateEnvironment(ctx, &eb.UpdateEnvironmentInput{
 			ApplicationName: aws.String(d.Application), EnvironmentName: aws.String(name),
-			OptionSettings: []types.ConfigurationOptionSetting{{Namespace: aws.String(NamespaceASG), OptionName: aws.String("MinSize"), Value: aws.String(strconv.Itoa(target))}},
+			OptionSettings: []types.ConfigurationOptionSetting{{Namespace: aws.String(NamespaceASG), OptionName: aws.String("MinSize"), Value: aws.String(strconv.Itoa(n))}},
 		})
 		return err
 	})
 	if err != nil {
-		return false, err
+		return err
 	}
 	ready := func(envs map[string]types.EnvironmentDescription) (bool, error) {
 		e, ok := envs[name]
@@ -215,10 +226,9 @@ func (d *Deployment) RestoreCapacity(ctx context.Context) (restored bool, err er
 	}
 	if _, err := m.Wait(ctx, d.Application, []string{name}, "to apply its new MinSize", ready,
 		WaitOptions{Timeout: timeout, Since: since, Observer: dp.Observer, Propagation: DefaultPropagation}); err != nil {
-		return false, fmt.Errorf("lower the MinSize of %s: %w", name, err)
+		return fmt.Errorf("set the MinSize of %s to %d: %w", name, n, err)
 	}
-	dp.Info(StepCapacity, fmt.Sprintf("%s: MinSize is %d again", name, target))
-	return true, nil
+	return nil
 }
 
 // minSize reads env's current aws:autoscaling:asg MinSize.

@@ -24,6 +24,9 @@ const (
 	RolePrevious Role = "previous"
 	// RoleCandidate was created by beanswap and never went live.
 	RoleCandidate Role = "candidate"
+	// RoleStaged is a candidate that passed its acceptance checks in a
+	// staged deploy and waits to be promoted.
+	RoleStaged Role = "staged"
 	// RoleUnmanaged was not created by beanswap for this service.
 	RoleUnmanaged Role = "unmanaged"
 )
@@ -37,6 +40,8 @@ type Member struct {
 	// WentLive is when it took the live CNAME and was verified there;
 	// zero if it never was.
 	WentLive time.Time
+	// Accepted is when a staged deploy accepted it; zero if none did.
+	Accepted time.Time
 	Version  string
 	// Tags are the environment's tags.
 	Tags map[string]string
@@ -54,7 +59,9 @@ type Inventory struct {
 	Live        *Member
 	// Previous went live before; newest first.
 	Previous []Member
-	// Candidates are beanswap's environments that never went live.
+	// Staged are accepted candidates waiting to be promoted; newest first.
+	Staged []Member
+	// Candidates are beanswap's other environments that never went live.
 	Candidates []Member
 	// Unmanaged are environments of the application beanswap did not create.
 	Unmanaged []Member
@@ -70,6 +77,7 @@ func (inv *Inventory) Members() []Member {
 		all = append(all, *inv.Live)
 	}
 	all = append(all, inv.Previous...)
+	all = append(all, inv.Staged...)
 	all = append(all, inv.Candidates...)
 	return append(all, inv.Unmanaged...)
 }
@@ -106,6 +114,9 @@ func (m *Monitor) Inventory(ctx context.Context, tags TagsAPI, service, app stri
 		if s := mem.Tags[TagWentLive]; s != "" {
 			mem.WentLive, _ = time.Parse(time.RFC3339, s)
 		}
+		if s := mem.Tags[TagAccepted]; s != "" {
+			mem.Accepted, _ = time.Parse(time.RFC3339, s)
+		}
 		switch {
 		case mem.Name() == live.Name():
 			mem.Role = RoleLive
@@ -116,12 +127,16 @@ func (m *Monitor) Inventory(ctx context.Context, tags TagsAPI, service, app stri
 		case !mem.WentLive.IsZero():
 			mem.Role = RolePrevious
 			inv.Previous = append(inv.Previous, mem)
+		case !mem.Accepted.IsZero():
+			mem.Role = RoleStaged
+			inv.Staged = append(inv.Staged, mem)
 		default:
 			mem.Role = RoleCandidate
 			inv.Candidates = append(inv.Candidates, mem)
 		}
 	}
 	sort.SliceStable(inv.Previous, func(i, j int) bool { return inv.Previous[i].WentLive.After(inv.Previous[j].WentLive) })
+	sort.SliceStable(inv.Staged, func(i, j int) bool { return inv.Staged[i].Accepted.After(inv.Staged[j].Accepted) })
 	return inv, nil
 }
 

@@ -262,6 +262,16 @@ func (p Pruner) plan(ctx context.Context, spec Spec, o PruneOptions) (*PrunePlan
 				kill(mem, fmt.Sprintf("was live until replaced; beyond keep_environments %d", ret.Previous()))
 			}
 		}
+		for i, mem := range inv.Staged {
+			switch {
+			case i == 0 && (inv.Live == nil || mem.Accepted.After(inv.Live.WentLive)):
+				keep(mem, fmt.Sprintf("staged: accepted %s, waiting to be promoted", mem.Accepted.UTC().Format(time.RFC3339)))
+			case i > 0:
+				kill(mem, fmt.Sprintf("staged, superseded by %s, staged since", inv.Staged[0].Name()))
+			default:
+				kill(mem, fmt.Sprintf("staged, superseded by %s, live since", inv.Live.Name()))
+			}
+		}
 		for _, mem := range inv.Candidates {
 			age := now.Sub(aws.ToTime(mem.Environment.DateCreated))
 			abandoned := age >= ret.AbandonedAfter

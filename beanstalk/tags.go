@@ -27,6 +27,9 @@ const (
 	// writes it: a first deploy once accepted, a swap once verified, and
 	// a swap also on the environment it takes the CNAME from, if missing.
 	TagWentLive = "beanswap:went-live"
+	// TagAccepted records when a staged deploy's environment passed its
+	// acceptance checks; it waits, never live, to be promoted.
+	TagAccepted = "beanswap:accepted"
 )
 
 // TagsAPI reads and writes environment tags; *elasticbeanstalk.Client
@@ -48,6 +51,18 @@ func (m *Monitor) MarkLive(ctx context.Context, api TagsAPI, app string, env typ
 		_, err := api.UpdateTagsForResource(ctx, &eb.UpdateTagsForResourceInput{
 			ResourceArn: env.EnvironmentArn,
 			TagsToAdd:   []types.Tag{{Key: aws.String(TagWentLive), Value: aws.String(t.UTC().Format(time.RFC3339))}},
+		})
+		return err
+	})
+}
+
+// markAccepted tags env as staged: accepted at t, waiting to be promoted.
+func (m *Monitor) markAccepted(ctx context.Context, api TagsAPI, app string, env types.EnvironmentDescription, t time.Time, o WaitOptions) error {
+	name := aws.ToString(env.EnvironmentName)
+	return m.whenIdle(ctx, app, name, "tag", "tag "+name+" as accepted", o, func() error {
+		_, err := api.UpdateTagsForResource(ctx, &eb.UpdateTagsForResourceInput{
+			ResourceArn: env.EnvironmentArn,
+			TagsToAdd:   []types.Tag{{Key: aws.String(TagAccepted), Value: aws.String(t.UTC().Format(time.RFC3339))}},
 		})
 		return err
 	})

@@ -23,6 +23,8 @@ const (
 	OpSwap     = "swap"
 	OpRollback = "rollback"
 	OpPrune    = "prune"
+	OpStage    = "stage"
+	OpPromote  = "promote"
 
 	Succeeded   = "succeeded"
 	Failed      = "failed"

@@ -193,6 +193,35 @@ func TestRollbackAndSwapCommands(t *testing.T) {
 	assert.Regexp(t, `LIVE\s+`+newer, status())
 }
 
+// TestStagedDeployAndPromote: deploy --no-swap leaves the new version
+// staged beside the live one; promote makes it live later.
+func TestStagedDeployAndPromote(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	run1 := func(args ...string) string {
+		out.Reset()
+		code := run(ctx, args, e.on(&out, &errOut))
+		require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
+		return out.String()
+	}
+	run1("deploy", "--config", e.cfgPath, "--docker-config", e.dockerCfg, "--tag", "1.0.0")
+	staged := run1("deploy", "--config", e.cfgPath, "--docker-config", e.dockerCfg, "--tag", "1.1.0", "--no-swap")
+	assert.Regexp(t, `staged:\s+hello-1-1-0-\w+ on http://hello-1-1-0-\w+\.us-east-1\.elasticbeanstalk\.com \(accepted; promote it to go live\)`, staged)
+	status := run1("status", "--config", e.cfgPath)
+	assert.Regexp(t, `LIVE\s+hello-1-0-0-\w+`, status)
+	assert.Regexp(t, `staged\s+hello-1-1-0-\w+`, status)
+
+	promoted := run1("promote", "--config", e.cfgPath, "--json")
+	assert.Contains(t, promoted, `"promoted":true`)
+	assert.Regexp(t, `"live":"hello-1-1-0-\w+"`, promoted)
+	assert.Regexp(t, `LIVE\s+hello-1-1-0-\w+`, run1("status", "--config", e.cfgPath))
+
+	out.Reset()
+	assert.Equal(t, exitFailed, run(ctx, []string{"promote", "--config", e.cfgPath}, e.on(&out, &errOut)))
+	assert.Contains(t, out.String()+errOut.String(), "no staged environment to promote")
+}
+
 func TestCommandUsageErrors(t *testing.T) {
 	var out, errOut bytes.Buffer
 	ctx := context.Background()

@@ -13,6 +13,7 @@ func deployCommand(cl cli) *cobra.Command {
 		c            common
 		image, tag   string
 		dryRun       bool
+		noSwap       bool
 		dockerConfig string
 	)
 	cmd := &cobra.Command{
@@ -25,6 +26,7 @@ func deployCommand(cl cli) *cobra.Command {
 	f.StringVarP(&image, "image", "i", "", "image to deploy")
 	f.StringVarP(&tag, "tag", "t", "", "tag of docker_repo/name to deploy (instead of --image)")
 	f.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
+	f.BoolVar(&noSwap, "no-swap", false, "stage: launch and accept the new environment, leave live traffic where it is (see promote)")
 	f.StringVar(&dockerConfig, "docker-config", "", "Docker config.json to read registry credentials from (default: as the docker CLI finds it)")
 	f.Duration("lock-wait", 0, "wait this long for another deploy's lock (default: lock_wait from the configuration)")
 	cmd.MarkFlagsMutuallyExclusive("image", "tag")
@@ -65,6 +67,9 @@ func deployCommand(cl cli) *cobra.Command {
 				out.result("", nil, err)
 				return runError{err}
 			}
+			if noSwap {
+				plan.Swap = "none: staged (--no-swap); promote makes it live"
+			}
 			if out.json != nil {
 				out.json.Write(map[string]any{"type": "plan", "plan": plan.String()})
 			} else {
@@ -72,7 +77,40 @@ func deployCommand(cl cli) *cobra.Command {
 			}
 			return nil
 		}
-		report, err := svc.Deploy(ctx, image)
+		deploy := svc.Deploy
+		if noSwap {
+			deploy = svc.Stage
+		}
+		report, err := deploy(ctx, image)
+		out.result("\n"+report.Summary(err), reportFields(report), err)
+		if err != nil {
+			return runError{err}
+		}
+		return nil
+	}
+	return cmd
+}
+
+func promoteCommand(cl cli) *cobra.Command {
+	var c common
+	cmd := &cobra.Command{
+		Use:   "promote",
+		Short: "make the newest staged environment (deploy --no-swap) live: checked again, swapped, verified",
+		Args:  cobra.NoArgs,
+	}
+	c.register(cmd)
+	cmd.Flags().Duration("lock-wait", 0, "wait this long for another deploy's lock (default: lock_wait from the configuration)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		ctx := cmd.Context()
+		out := newOutput(c, cl)
+		svc, err := c.service(ctx, cl, out)
+		if err != nil {
+			return err
+		}
+		if cmd.Flags().Changed("lock-wait") {
+			svc.Config.LockWait, _ = cmd.Flags().GetDuration("lock-wait")
+		}
+		report, err := svc.Promote(ctx)
 		out.result("\n"+report.Summary(err), reportFields(report), err)
 		if err != nil {
 			return runError{err}

@@ -20,6 +20,12 @@ func reportFields(r *beanswap.Report) map[string]any {
 	if r.Left != "" {
 		m["left"] = r.Left
 	}
+	if r.Staged != "" {
+		m["staged"], m["staged_url"] = r.Staged, r.StagedURL
+	}
+	if r.Promoted {
+		m["promoted"] = true
+	}
 	if r.Pruned != nil {
 		m["terminated"], m["deleted_versions"] = r.Pruned.Terminated, r.Pruned.Deleted
 	}
