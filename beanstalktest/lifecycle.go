@@ -47,6 +47,11 @@ func (st *state) launch(c call, e *environment) {
 	st.at(c.now.Add(frac(L, 0.6)), e, func(at time.Time) {
 		st.emit(at, e, types.EventSeverityInfo, "Waiting for EC2 instances to launch. This may take a few minutes.")
 		st.scaleTo(at, e, 0) // the group starts at MinSize
+		e.engineLog(at, "INFO", "Starting...")
+		e.engineLog(at, "INFO", "Starting EBPlatform-PlatformEngine")
+		e.engineLog(at, "INFO", "Executing instruction: PreBuildEbExtension")
+		e.engineLog(at, "INFO", "Executing instruction: StageApplication")
+		e.engineLog(at, "INFO", "Executing instruction: Docker Specific Build Application")
 	})
 	st.at(c.now.Add(frac(L, 0.85)), e, func(at time.Time) {
 		reason := st.failureReason(e.outcome, e, e.version)
@@ -55,10 +60,15 @@ func (st *state) launch(c call, e *environment) {
 		}
 		if reason != "" {
 			e.outcome.FailLaunch, e.outcome.FailureReason = true, reason
+			e.engineLog(at, "ERROR", "An error occurred during execution of command [app-deploy] - [Docker Specific Build Application]. Stop running the command. Error: %s", reason)
+			e.engineLog(at, "INFO", "Executing cleanup logic")
 			st.emit(at, e, types.EventSeverityError, "%s", reason)
 			st.emit(at, e, types.EventSeverityError, "[Instance: i-0%s] Command failed on instance. Return code: 1 Output: Engine execution has encountered an error.", st.randomID(16))
 			return
 		}
+		e.engineLog(at, "INFO", "Executing instruction: Run Docker Container")
+		e.engineLog(at, "INFO", "Executing instruction: RunAppDeployPostDeployHooks")
+		e.engineLog(at, "INFO", "Instance deployment completed successfully.")
 		st.emit(at, e, types.EventSeverityInfo, "Instance deployment completed successfully.")
 	})
 	st.at(c.now.Add(L), e, func(at time.Time) {
@@ -148,7 +158,9 @@ func (st *state) startUpdate(c call, e *environment, version string) {
 		st.scaleTo(at, e, len(e.instances)) // new bounds apply
 		e.status, e.updated = types.EnvironmentStatusReady, at
 		if version != "" {
+			e.engineLog(at, "INFO", "Executing instruction: Docker Specific Build Application")
 			if reason := st.failureReason(st.scripts.outcome(e.name, version), e, version); reason != "" {
+				e.engineLog(at, "ERROR", "An error occurred during execution of command [app-deploy] - [Docker Specific Build Application]. Stop running the command. Error: %s", reason)
 				st.emit(at, e, types.EventSeverityError, "%s", reason)
 				st.emit(at, e, types.EventSeverityError, "Failed to deploy application.")
 				st.emit(at, e, types.EventSeverityError, msgUpdateFailed)

@@ -61,6 +61,9 @@ type Timing struct {
 	// change (Beanstalk applies tags with an environment update); default
 	// 30s, negative for none.
 	TagUpdate time.Duration
+	// Info is how long after RequestEnvironmentInfo the instances' logs
+	// can be retrieved; default 15s.
+	Info time.Duration
 }
 
 // Quotas are account limits.
@@ -127,6 +130,10 @@ type Outcome struct {
 	// Handler serves the environment's HTTP traffic; default an app
 	// answering /ping and /version (with the version label).
 	Handler http.Handler
+	// ContainerLog is what the container prints (its stdout and stderr,
+	// as the instances' logs show them); default a line saying it
+	// listens.
+	ContainerLog []string
 }
 
 func (o *Options) withDefaults() {
@@ -157,6 +164,7 @@ func (o *Options) withDefaults() {
 	setDefault(&t.DeletedVisible, time.Hour)
 	setDefault(&t.Visibility, 5*time.Second)
 	setDefault(&t.TagUpdate, 30*time.Second)
+	setDefault(&t.Info, 15*time.Second)
 	q := &o.Quotas
 	if q.ApplicationVersions == 0 {
 		q.ApplicationVersions = 1000

@@ -87,6 +87,7 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	s.listener = l
 	s.URL = "http://" + l.Addr().String()
+	s.st.baseURL = s.URL
 	cert, err := selfSigned()
 	if err != nil {
 		_ = l.Close()

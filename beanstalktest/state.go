@@ -33,6 +33,7 @@ type state struct {
 	registries     map[string]*simRegistry
 	scripts        *scripts
 	objects        *s3mem.Backend // the simulated S3, for source bundles
+	baseURL        string         // where the simulator serves, for presigned URLs
 }
 
 type application struct {
@@ -67,6 +68,8 @@ type environment struct {
 	enhanced           bool
 	singleInstance     bool
 	securityGroup      string   // the random part of its security group's name
+	engine             []string // eb-engine.log, as every instance has it
+	infoRequests       []infoRequest
 	asg                string   // Auto Scaling group, once created
 	instances          []string // in service, by id
 	outcome            Outcome
