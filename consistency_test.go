@@ -99,7 +99,7 @@ func TestLaunchingFailureIsTerminatedOnceItCanBe(t *testing.T) {
 	h := newHarness(t, nil)
 	_, err := h.deploy("registry.example.com/team/hello:1.0.0")
 	require.NoError(t, err)
-	h.sim.ScriptDefault(beanstalktest.Outcome{FailLaunch: true, FailureReason: "Failed to pull Docker image: manifest unknown"})
+	h.sim.ScriptDefault(beanstalktest.Outcome{FailLaunch: true, FailureReason: "Failed to pull Docker image: manifest unknown", LaunchDuration: 20 * time.Minute})
 	r, err := h.deploy("registry.example.com/team/hello:2.0.0")
 	require.ErrorIs(t, err, beanstalk.ErrLaunchFailed)
 	assert.Contains(t, r.Left, "terminated")

@@ -60,7 +60,11 @@ type Report struct {
 	Pruned *beanstalk.PruneResult
 	// Left says what a failed deploy left behind on AWS.
 	Left string
-	Took time.Duration
+	// Diagnostics say why the new environment failed (its events,
+	// health causes, the end of its logs), scrubbed of secrets; nil when
+	// it did not.
+	Diagnostics *beanstalk.Diagnostics
+	Took        time.Duration
 }
 
 // ErrInvalidImage: the image reference cannot be parsed.
@@ -111,7 +115,7 @@ func (s *Service) deploy(ctx context.Context, image string, staged bool) (report
 		d.report.Took = rt.Clock.Now().Sub(start)
 		s.publish(ctx, rt, d.outcome(start, err))
 	}()
-	defer func() { err, d.report.Left = scrub.Error(err), scrub.String(d.report.Left) }()
+	defer func() { d.finish(&err) }()
 	checked, err := step(ctx, d, StepPreflight, func() (dockercfg.Published, string, error) {
 		auth, err := d.preflight(ctx, image)
 		return auth, "", err
@@ -152,6 +156,16 @@ func (s *Service) deploy(ctx context.Context, image string, staged bool) (report
 	_, _ = step(ctx, d, StepCapacity, func() (bool, string, error) { return d.restoreCapacity(ctx, dep) })
 	_, _ = step(ctx, d, StepPrune, func() (*beanstalk.PruneResult, string, error) { return d.prune(ctx) })
 	return d.report, nil
+}
+
+// finish records a failure's diagnostics and scrubs secrets from what
+// leaves the run.
+func (d *deploy) finish(err *error) {
+	if diag := beanstalk.DiagnosticsOf(*err); diag != nil {
+		d.report.Diagnostics = diag
+	}
+	d.report.Diagnostics.Scrub(d.scrub.String)
+	*err, d.report.Left = d.scrub.Error(*err), d.scrub.String(d.report.Left)
 }
 
 // step runs one named step: it renews the lease, reports the step's start
@@ -206,6 +220,9 @@ func (d *deploy) outcome(start time.Time, err error) notify.Outcome {
 	if r.Pruned != nil {
 		o.Terminated, o.Deleted = r.Pruned.Terminated, r.Pruned.Deleted
 	}
+	if r.Diagnostics != nil {
+		o.Diagnostics = r.Diagnostics.String()
+	}
 	return o
 }
 
@@ -229,6 +246,9 @@ func (r *Report) Summary(err error) string {
 		live()
 		if r.Left != "" {
 			fmt.Fprintf(&b, "  left:     %s\n", r.Left)
+		}
+		if r.Diagnostics != nil {
+			b.WriteString(r.Diagnostics.String())
 		}
 		return b.String()
 	}

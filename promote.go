@@ -25,7 +25,7 @@ func (s *Service) Promote(ctx context.Context) (report *Report, err error) {
 		d.report.Took = rt.Clock.Now().Sub(start)
 		s.publish(ctx, rt, d.outcome(start, err))
 	}()
-	defer func() { err, d.report.Left = scrub.Error(err), scrub.String(d.report.Left) }()
+	defer func() { d.finish(&err) }()
 	lease, release, err := s.takeLock(ctx, rt, "promote")
 	if err != nil {
 		return d.report, fmt.Errorf("%s: %w", StepLock, err)

@@ -40,7 +40,8 @@ type Service struct {
 	// live URL after a swap; nil builds them from Config
 	// (AcceptanceFromConfig).
 	Acceptance acceptance.Checker
-	// HTTPClient reaches the environments for the acceptance checks.
+	// HTTPClient reaches the environments for the acceptance checks, and
+	// downloads their logs for a failure's diagnostics.
 	HTTPClient *http.Client
 	// CommandEnv adds entries to the acceptance command's environment.
 	CommandEnv []string
@@ -112,7 +113,7 @@ func (s *Service) records() swap.RecordsAPI {
 // deployer, swapper and pruner are the packages' entry points for this
 // service, on one runtime.
 func (s *Service) deployer(rt beanstalk.Runtime) beanstalk.Deployer {
-	d := beanstalk.Deployer{EB: s.Clients.Beanstalk, AutoScaling: s.Clients.AutoScaling, Runtime: rt}
+	d := beanstalk.Deployer{EB: s.Clients.Beanstalk, AutoScaling: s.Clients.AutoScaling, HTTPClient: s.HTTPClient, Runtime: rt}
 	if s.Clients.S3 != nil {
 		d.S3 = s.Clients.S3
 	}

@@ -194,8 +194,9 @@ func (d *deploy) goLive(ctx context.Context, dep *beanstalk.Deployment, passed a
 	if errors.As(err, &se) {
 		d.report.Live, d.report.LiveCNAME = se.Live, se.LiveCNAME
 		if se.SwappedBack {
+			diag := dep.Diagnose(ctx) // before Reject terminates it
 			d.report.Left = dep.Reject(ctx)
-			return res, "", fmt.Errorf("%w; left behind: %s", err, d.report.Left)
+			return res, "", &beanstalk.DiagnosedError{Err: fmt.Errorf("%w; left behind: %s", err, d.report.Left), Diagnostics: diag}
 		}
 		return res, "", err
 	}

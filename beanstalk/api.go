@@ -28,6 +28,8 @@ type DeployAPI interface {
 	OptionsAPI
 	ResourcesAPI
 	UpdateAPI
+	LogsAPI
+	DescribeInstancesHealth(ctx context.Context, in *eb.DescribeInstancesHealthInput, optFns ...func(*eb.Options)) (*eb.DescribeInstancesHealthOutput, error)
 	CreateApplication(ctx context.Context, in *eb.CreateApplicationInput, optFns ...func(*eb.Options)) (*eb.CreateApplicationOutput, error)
 	CreateApplicationVersion(ctx context.Context, in *eb.CreateApplicationVersionInput, optFns ...func(*eb.Options)) (*eb.CreateApplicationVersionOutput, error)
 	CheckDNSAvailability(ctx context.Context, in *eb.CheckDNSAvailabilityInput, optFns ...func(*eb.Options)) (*eb.CheckDNSAvailabilityOutput, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -25,6 +26,10 @@ type Deployer struct {
 	// Records reads the live host's Route53 record when Spec.Live names
 	// a zone; nil finds the live environment by its CNAME prefix only.
 	Records RecordsAPI
+	// HTTPClient downloads the instances' logs (presigned S3 URLs) when a
+	// new environment fails, for its diagnostics; nil leaves the logs
+	// out.
+	HTTPClient *http.Client
 	// AutoScaling counts the live environment's instances in service for
 	// capacity parity (Spec.IgnoreLiveCapacity); nil counts the instances
 	// Beanstalk lists for it.
@@ -81,13 +86,14 @@ func (d Deployer) Deploy(ctx context.Context, spec Spec, rel Release) (*Deployme
 	}
 	spec = spec.withDefaults()
 	d.Monitor = d.MonitorFor(d.EB) // one budget for the whole call (d is a copy)
+	started := d.Clocked().Now()
 	plan, err := d.planListed(ctx, spec, rel)
 	if err != nil {
 		return nil, &DeployError{Err: err}
 	}
 	app, label := plan.Application, plan.Label
 	dep := &Deployment{Application: app, Label: label, Live: plan.Live, Platform: plan.Platform, Capacity: plan.Capacity,
-		FirstDeploy: plan.FirstDeploy, Unverified: plan.Unverified, deployer: d, spec: spec}
+		FirstDeploy: plan.FirstDeploy, Unverified: plan.Unverified, deployer: d, spec: spec, since: started}
 	if inv := plan.Inventory; inv != nil && len(inv.Previous) > 0 {
 		dep.Previous = &inv.Previous[0]
 	}
@@ -225,11 +231,25 @@ func (d Deployer) await(ctx context.Context, dep *Deployment, name string, since
 		d.Info(StepDeploy, fmt.Sprintf("environment %s is Ready and %s", name, env.Health))
 		return dep, nil
 	}
+	diag := d.diagnose(ctx, dep, name) // before the failure policy removes what it reads
 	left := fmt.Sprintf("environment %s, which holds the live CNAME: left as it is", name)
 	if !dep.Unverified {
 		left = d.cleanUp(ctx, dep.spec, name)
 	}
-	return dep, &DeployError{Environment: name, Left: left, Err: err}
+	return dep, &DeployError{Environment: name, Left: left, Err: err, Diagnostics: diag}
+}
+
+// diagnose gathers why the environment failed, and says so.
+func (d Deployer) diagnose(ctx context.Context, dep *Deployment, name string) *Diagnostics {
+	if ctx.Err() != nil {
+		return nil
+	}
+	d.Info(StepDeploy, fmt.Sprintf("gathering diagnostics of %s: its events, health causes and the end of its logs", name))
+	diag := d.MonitorFor(d.EB).Diagnose(ctx, d.EB, dep.Application, name, DiagnoseOptions{Since: dep.since, Client: d.HTTPClient})
+	if diag.Explanation != "" {
+		d.Warn(StepDeploy, "why: "+diag.Explanation)
+	}
+	return diag
 }
 
 // cleanUp applies the failure policy to a failed new environment and

@@ -3,6 +3,7 @@ package beanstalk
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,6 +50,7 @@ type Deployment struct {
 
 	deployer Deployer
 	spec     Spec
+	since    time.Time // when Deploy began: events from then on
 }
 
 // Name returns the new environment's name.
@@ -89,11 +91,23 @@ func (d *Deployment) Accept(ctx context.Context, c acceptance.Checker) (acceptan
 		}
 		return passed, nil
 	}
+	diag := dp.diagnose(ctx, d, d.Name())
 	left := fmt.Sprintf("environment %s, which holds the live CNAME: left as it is", d.Name())
 	if !d.Unverified && !d.AlreadyLive {
 		left = dp.cleanUp(ctx, d.spec, d.Name())
 	}
-	return passed, &DeployError{Environment: d.Name(), Left: left, Err: err, FirstDeploy: d.FirstDeploy}
+	return passed, &DeployError{Environment: d.Name(), Left: left, Err: err, FirstDeploy: d.FirstDeploy, Diagnostics: diag}
+}
+
+// Diagnose gathers why the new environment misbehaves: its events since
+// the deploy began, health causes, and the end of its logs. Call it
+// before Reject after a failed verification: a terminated environment
+// has no logs left.
+func (d *Deployment) Diagnose(ctx context.Context) *Diagnostics {
+	if d == nil || d.deployer.EB == nil {
+		return nil
+	}
+	return d.deployer.diagnose(ctx, d, d.Name())
 }
 
 // DeployError reports a failed deploy and what it left on AWS.
@@ -106,16 +120,23 @@ type DeployError struct {
 	// FirstDeploy: no traffic was live before this deploy.
 	FirstDeploy bool
 	Err         error
+	// Diagnostics say why the environment failed, gathered before the
+	// failure policy applied; nil when there was none to diagnose.
+	Diagnostics *Diagnostics
 }
 
 func (e *DeployError) Error() string {
+	msg := e.Err.Error()
+	if d := e.Diagnostics; d != nil && d.Explanation != "" && !strings.Contains(msg, d.Explanation) {
+		msg += "; why: " + d.Explanation
+	}
 	switch {
 	case e.Environment == "":
-		return e.Err.Error()
+		return msg
 	case e.FirstDeploy:
-		return fmt.Sprintf("%v; left behind: %s; first deploy: no traffic was live before", e.Err, e.Left)
+		return fmt.Sprintf("%s; left behind: %s; first deploy: no traffic was live before", msg, e.Left)
 	}
-	return fmt.Sprintf("%v; left behind: %s; live traffic untouched", e.Err, e.Left)
+	return fmt.Sprintf("%s; left behind: %s; live traffic untouched", msg, e.Left)
 }
 
 func (e *DeployError) Unwrap() error { return e.Err }

@@ -32,9 +32,9 @@ var (
 
 // Event is a Beanstalk event kept in an error.
 type Event struct {
-	Date     time.Time
-	Severity string
-	Message  string
+	Date     time.Time `json:"date"`
+	Severity string    `json:"severity"`
+	Message  string    `json:"message"`
 }
 
 func (e Event) String() string {

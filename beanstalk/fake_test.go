@@ -35,6 +35,9 @@ type fakeEB struct {
 	DeleteApplicationVersionFn      func(*eb.DeleteApplicationVersionInput) (*eb.DeleteApplicationVersionOutput, error)
 	DescribeEnvironmentResourcesFn  func(*eb.DescribeEnvironmentResourcesInput) (*eb.DescribeEnvironmentResourcesOutput, error)
 	UpdateEnvironmentFn             func(*eb.UpdateEnvironmentInput) (*eb.UpdateEnvironmentOutput, error)
+	DescribeInstancesHealthFn       func(*eb.DescribeInstancesHealthInput) (*eb.DescribeInstancesHealthOutput, error)
+	RequestEnvironmentInfoFn        func(*eb.RequestEnvironmentInfoInput) (*eb.RequestEnvironmentInfoOutput, error)
+	RetrieveEnvironmentInfoFn       func(*eb.RetrieveEnvironmentInfoInput) (*eb.RetrieveEnvironmentInfoOutput, error)
 	DescribeConfigurationOptionsFn  func(*eb.DescribeConfigurationOptionsInput) (*eb.DescribeConfigurationOptionsOutput, error)
 	DescribePlatformVersionFn       func(*eb.DescribePlatformVersionInput) (*eb.DescribePlatformVersionOutput, error)
 	DescribeConfigurationSettingsFn func(*eb.DescribeConfigurationSettingsInput) (*eb.DescribeConfigurationSettingsOutput, error)
@@ -168,4 +171,13 @@ func oneInstance(in *eb.DescribeEnvironmentResourcesInput) (*eb.DescribeEnvironm
 }
 func (f *fakeEB) DescribeConfigurationOptions(_ context.Context, in *eb.DescribeConfigurationOptionsInput, _ ...func(*eb.Options)) (*eb.DescribeConfigurationOptionsOutput, error) {
 	return do(f, "DescribeConfigurationOptions", f.DescribeConfigurationOptionsFn, in)
+}
+func (f *fakeEB) DescribeInstancesHealth(_ context.Context, in *eb.DescribeInstancesHealthInput, _ ...func(*eb.Options)) (*eb.DescribeInstancesHealthOutput, error) {
+	return do(f, "DescribeInstancesHealth", f.DescribeInstancesHealthFn, in)
+}
+func (f *fakeEB) RequestEnvironmentInfo(_ context.Context, in *eb.RequestEnvironmentInfoInput, _ ...func(*eb.Options)) (*eb.RequestEnvironmentInfoOutput, error) {
+	return do(f, "RequestEnvironmentInfo", f.RequestEnvironmentInfoFn, in)
+}
+func (f *fakeEB) RetrieveEnvironmentInfo(_ context.Context, in *eb.RetrieveEnvironmentInfoInput, _ ...func(*eb.Options)) (*eb.RetrieveEnvironmentInfoOutput, error) {
+	return do(f, "RetrieveEnvironmentInfo", f.RetrieveEnvironmentInfoFn, in)
 }

@@ -34,19 +34,22 @@ const (
 
 // Outcome is what happened, as subscribers receive it.
 type Outcome struct {
-	Operation   string        `json:"operation"`
-	Service     string        `json:"service"`
-	Application string        `json:"application"`
-	Version     string        `json:"version,omitempty"`
-	Image       string        `json:"image,omitempty"`
-	Result      string        `json:"result"`
-	Error       string        `json:"error,omitempty"`
-	Live        string        `json:"live,omitempty"`
-	LiveCNAME   string        `json:"live_cname,omitempty"`
-	Environment string        `json:"environment,omitempty"`
-	Previous    string        `json:"previous,omitempty"`
-	Terminated  []string      `json:"terminated,omitempty"`
-	Deleted     []string      `json:"deleted_versions,omitempty"`
+	Operation   string   `json:"operation"`
+	Service     string   `json:"service"`
+	Application string   `json:"application"`
+	Version     string   `json:"version,omitempty"`
+	Image       string   `json:"image,omitempty"`
+	Result      string   `json:"result"`
+	Error       string   `json:"error,omitempty"`
+	Live        string   `json:"live,omitempty"`
+	LiveCNAME   string   `json:"live_cname,omitempty"`
+	Environment string   `json:"environment,omitempty"`
+	Previous    string   `json:"previous,omitempty"`
+	Terminated  []string `json:"terminated,omitempty"`
+	Deleted     []string `json:"deleted_versions,omitempty"`
+	// Diagnostics say why a new environment failed: its events, health
+	// causes and the end of its logs, as text.
+	Diagnostics string        `json:"diagnostics,omitempty"`
 	Started     time.Time     `json:"started"`
 	Duration    time.Duration `json:"duration_ns"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -55,8 +56,14 @@ func (s Swapper) verify(ctx context.Context, in Input, liveCNAME string) (int, e
 		return 1, err
 	}
 	if e.Health == types.EnvironmentHealthRed {
-		causes := s.Monitor.HealthCauses(ctx, in.Candidate)
-		return 1, fmt.Errorf("%s turned %s (%s) after the swap: %v", in.Candidate, e.Health, e.HealthStatus, causes)
+		msg := fmt.Sprintf("%s turned %s after the swap", in.Candidate, e.Health)
+		if e.HealthStatus != "" {
+			msg = fmt.Sprintf("%s turned %s (%s) after the swap", in.Candidate, e.Health, e.HealthStatus)
+		}
+		if causes := s.Monitor.HealthCauses(ctx, in.Candidate); len(causes) > 0 {
+			msg += ": " + strings.Join(causes, "; ")
+		}
+		return 1, errors.New(msg)
 	}
 	if err := in.Check.Check(ctx, target); err != nil {
 		return 1, err

@@ -26,6 +26,9 @@ func reportFields(r *beanswap.Report) map[string]any {
 	if r.Promoted {
 		m["promoted"] = true
 	}
+	if r.Diagnostics != nil {
+		m["diagnostics"] = r.Diagnostics
+	}
 	if r.Pruned != nil {
 		m["terminated"], m["deleted_versions"] = r.Pruned.Terminated, r.Pruned.Deleted
 	}
