@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -220,6 +221,48 @@ func TestStagedDeployAndPromote(t *testing.T) {
 	out.Reset()
 	assert.Equal(t, exitFailed, run(ctx, []string{"promote", "--config", e.cfgPath}, e.on(&out, &errOut)))
 	assert.Contains(t, out.String()+errOut.String(), "no staged environment to promote")
+}
+
+// TestLogsCommand: the logs of the live, previous and candidate
+// environments, and a bundle saved to files.
+func TestLogsCommand(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	run1 := func(args ...string) string {
+		out.Reset()
+		code := run(ctx, args, e.on(&out, &errOut))
+		require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
+		return out.String()
+	}
+	for _, tag := range []string{"1.0.0", "1.1.0"} {
+		run1("deploy", "--config", e.cfgPath, "--docker-config", e.dockerCfg, "--tag", tag)
+	}
+	run1("deploy", "--config", e.cfgPath, "--docker-config", e.dockerCfg, "--tag", "2.0.0", "--no-swap")
+
+	live := run1("logs", "--config", e.cfgPath)
+	assert.Regexp(t, `logs of hello-1-1-0-\w+ \(live\), 1 instance\(s\)`, live)
+	assert.Contains(t, live, "--- /var/log/eb-engine.log")
+	assert.Contains(t, live, "[INFO] Instance deployment completed successfully.")
+	assert.Regexp(t, `hello listening on :80 \(version 1\.1\.0-\w+\)`, live)
+	assert.Regexp(t, `logs of hello-1-0-0-\w+ \(previous\)`, run1("logs", "--config", e.cfgPath, "--role", "previous"))
+	assert.Regexp(t, `logs of hello-2-0-0-\w+ \(staged\)`, run1("logs", "--config", e.cfgPath, "--role", "candidate"))
+	js := run1("logs", "--config", e.cfgPath, "--json")
+	assert.Contains(t, js, `"path":"/var/log/eb-engine.log"`)
+
+	dir := t.TempDir()
+	saved := run1("logs", "--config", e.cfgPath, "--bundle", "--out", dir)
+	files, err := filepath.Glob(filepath.Join(dir, "hello-1-1-0-*-i-0*-logs.zip"))
+	require.NoError(t, err)
+	require.Len(t, files, 1, saved)
+	zr, err := zip.OpenReader(files[0])
+	require.NoError(t, err)
+	defer zr.Close()
+	assert.Equal(t, "var/log/eb-docker/containers/eb-current-app/eb-stdouterr.log", zr.File[0].Name)
+
+	out.Reset()
+	assert.Equal(t, exitFailed, run(ctx, []string{"logs", "--config", e.cfgPath, "--env", "hello-nope"}, e.on(&out, &errOut)))
+	assert.Equal(t, exitUsage, run(ctx, []string{"logs", "--config", e.cfgPath, "--role", "all"}, e.on(&out, &errOut)))
 }
 
 func TestCommandUsageErrors(t *testing.T) {

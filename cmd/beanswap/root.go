@@ -21,7 +21,7 @@ pruning of old environments, all from the service's pym-config.yaml.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
-	root.AddCommand(deployCommand(cl), promoteCommand(cl), statusCommand(cl), rollbackCommand(cl), swapCommand(cl), pruneCommand(cl), unlockCommand(cl))
+	root.AddCommand(deployCommand(cl), promoteCommand(cl), statusCommand(cl), logsCommand(cl), rollbackCommand(cl), swapCommand(cl), pruneCommand(cl), unlockCommand(cl))
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }
