@@ -14,10 +14,10 @@ import (
 
 func logsCommand(cl cli) *cobra.Command {
 	var (
-		c           common
-		role, env   string
-		bundle      bool
-		outDir      string
+		c         common
+		role, env string
+		bundle    bool
+		outDir    string
 	)
 	cmd := &cobra.Command{
 		Use:   "logs [--role live|previous|candidate | --env ENVIRONMENT] [--bundle --out DIR]",
