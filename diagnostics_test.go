@@ -119,3 +119,19 @@ func TestFailedAcceptanceSaysWhy(t *testing.T) {
 	assert.Equal(t, []string{"WARN route table empty: ROUTES_FILE not found"}, r.Diagnostics.Instances[0].ContainerLog)
 	assert.Contains(t, err.Error(), "why: container output on i-0")
 }
+
+// TestDiagnosticsWithEnhancedHealth: with enhanced health, each
+// instance's own health causes come too.
+func TestDiagnosticsWithEnhancedHealth(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.ServiceRole, c.HealthReporting = "aws-elasticbeanstalk-service-role", "enhanced" })
+	_, err := h.deploy("registry.example.com/team/hello:1.0.0")
+	require.NoError(t, err)
+	h.sim.ScriptDefault(beanstalktest.Outcome{FailLaunch: true})
+	r, err := h.deploy("registry.example.com/team/hello:2.0.0")
+	require.ErrorIs(t, err, beanstalk.ErrLaunchFailed)
+	require.NotNil(t, r.Diagnostics)
+	require.Len(t, r.Diagnostics.Instances, 1)
+	assert.Equal(t, "Severe", r.Diagnostics.Instances[0].Health)
+	assert.Contains(t, r.Diagnostics.Instances[0].Causes[0], "Application deployment failed")
+	assert.Empty(t, r.Diagnostics.Incomplete)
+}

@@ -181,6 +181,8 @@ func (st *state) describeInstancesHealth(c call, in *eb.DescribeInstancesHealthI
 		h := types.SingleInstanceHealth{InstanceId: aws.String(id), Color: aws.String(string(e.health)), HealthStatus: aws.String(string(e.healthStatus)),
 			LaunchedAt: aws.Time(e.created)}
 		if e.outcome.FailLaunch {
+			// The instance knows before the environment does.
+			h.Color, h.HealthStatus = aws.String(string(types.EnvironmentHealthRed)), aws.String(string(types.EnvironmentHealthStatusSevere))
 			h.Causes = []string{
 				fmt.Sprintf("Application deployment failed at %s with exit status 1 and error: Engine execution has encountered an error.", e.updated.UTC().Format(time.RFC3339)),
 			}

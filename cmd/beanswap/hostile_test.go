@@ -229,4 +229,8 @@ func TestSwapBackIsReportedWhole(t *testing.T) {
 	assert.Contains(t, result["left"], "terminated", "on_failure: terminate applies to a swapped-back candidate")
 	assert.NotContains(t, result["error"], "swap: swap:")
 	assert.Contains(t, result["error"], "swap: verify failed")
+	diag, ok := result["diagnostics"].(map[string]any)
+	require.True(t, ok, "the JSON result carries the diagnostics: %v", result)
+	assert.Regexp(t, `^hello-2-0-0-`, diag["environment"])
+	assert.NotEmpty(t, diag["instances"])
 }
