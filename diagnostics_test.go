@@ -123,7 +123,9 @@ func TestFailedAcceptanceSaysWhy(t *testing.T) {
 // TestDiagnosticsWithEnhancedHealth: with enhanced health, each
 // instance's own health causes come too.
 func TestDiagnosticsWithEnhancedHealth(t *testing.T) {
-	h := newHarness(t, func(c *config.Config) { c.ServiceRole, c.HealthReporting = "aws-elasticbeanstalk-service-role", "enhanced" })
+	h := newHarness(t, func(c *config.Config) {
+		c.ServiceRole, c.HealthReporting = "aws-elasticbeanstalk-service-role", "enhanced"
+	})
 	_, err := h.deploy("registry.example.com/team/hello:1.0.0")
 	require.NoError(t, err)
 	h.sim.ScriptDefault(beanstalktest.Outcome{FailLaunch: true})
