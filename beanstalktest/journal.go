@@ -52,3 +52,13 @@ func (st *state) record(at time.Time, action string, e, other *environment) {
 	}
 	st.journal = append(st.journal, en)
 }
+
+// Transitions returns every status and health change the simulator's
+// lifecycle made so far (launches, updates, swaps, terminations, health),
+// in order, with the time it made each.
+func (s *Server) Transitions() []Transition {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.advance(s.clock.Now())
+	return slices.Clone(s.st.transitions)
+}

@@ -19,12 +19,21 @@ const (
 
 func frac(d time.Duration, f float64) time.Duration { return time.Duration(float64(d) * f) }
 
+// jittered is d randomised by Timing.Jitter.
+func (st *state) jittered(d time.Duration) time.Duration {
+	if j := st.timing.Jitter; j > 0 {
+		return frac(d, 1+j*(2*st.rand.Float64()-1))
+	}
+	return d
+}
+
 // launch schedules a new environment's way to Ready and to health.
 func (st *state) launch(c call, e *environment) {
 	L := e.outcome.LaunchDuration
 	if L == 0 {
 		L = st.timing.Launch
 	}
+	L = st.jittered(L)
 	id := strings.TrimPrefix(e.id, "e-")
 	st.emit(c.now, e, types.EventSeverityInfo, "createEnvironment is starting.")
 	st.at(c.now.Add(2*time.Second), e, func(at time.Time) {
@@ -98,6 +107,7 @@ func (st *state) scheduleHealthy(readyAt time.Time, e *environment, took time.Du
 	if h == 0 {
 		h = st.timing.Health
 	}
+	h = st.jittered(h)
 	st.at(readyAt.Add(h), e, func(at time.Time) {
 		st.setHealth(at, e, types.EnvironmentHealthGreen, types.EnvironmentHealthStatusOk, "")
 		if e.enhanced {
@@ -154,7 +164,7 @@ func (st *state) startUpdate(c call, e *environment, version string) {
 	if version != "" {
 		st.emit(c.now, e, types.EventSeverityInfo, "Deploying new version to instance(s).")
 	}
-	st.at(c.now.Add(st.timing.Update), e, func(at time.Time) {
+	st.at(c.now.Add(st.jittered(st.timing.Update)), e, func(at time.Time) {
 		st.scaleTo(at, e, len(e.instances)) // new bounds apply
 		e.status, e.updated = types.EnvironmentStatusReady, at
 		if version != "" {
@@ -184,7 +194,7 @@ func (st *state) startTagUpdate(c call, e *environment) {
 	e.status, e.updated = types.EnvironmentStatusUpdating, c.now
 	st.emit(c.now, e, types.EventSeverityInfo, "Environment update is starting.")
 	st.emit(c.now, e, types.EventSeverityInfo, "Updating environment %s's configuration settings.", e.name)
-	st.at(c.now.Add(st.timing.TagUpdate), e, func(at time.Time) {
+	st.at(c.now.Add(st.jittered(st.timing.TagUpdate)), e, func(at time.Time) {
 		e.status, e.updated = types.EnvironmentStatusReady, at
 		st.emit(at, e, types.EventSeverityInfo, "Successfully deployed new configuration to environment.")
 		st.emit(at, e, types.EventSeverityInfo, "Environment update completed successfully.")
@@ -197,13 +207,15 @@ func (st *state) startSwap(c call, a, b *environment) {
 		e.status, e.updated = types.EnvironmentStatusUpdating, c.now
 		st.emit(c.now, e, types.EventSeverityInfo, "swapEnvironmentCNAMEs is starting.")
 	}
-	done := c.now.Add(st.timing.Swap + max(a.outcome.SwapDelay, b.outcome.SwapDelay))
+	done := c.now.Add(st.jittered(st.timing.Swap) + max(a.outcome.SwapDelay, b.outcome.SwapDelay))
 	// One step swaps both, so no observer sees half a swap.
 	st.at(done, a, func(at time.Time) {
+		bBefore := b.state()
 		a.cname, b.cname = b.cname, a.cname
 		for _, e := range []*environment{a, b} {
 			e.status, e.updated = types.EnvironmentStatusReady, at
 		}
+		st.noteChange(at, b, bBefore) // a's is noted as the step's
 		st.record(at, JournalSwapDone, a, b)
 		for _, e := range []*environment{a, b} {
 			st.emit(at, e, types.EventSeverityInfo, "Completed swapping CNAMEs for environments '%s' and '%s'.", a.name, b.name)
@@ -225,7 +237,7 @@ func (st *state) startTermination(c call, e *environment) {
 	e.cancelSteps()
 	e.status, e.updated = types.EnvironmentStatusTerminating, c.now
 	id := strings.TrimPrefix(e.id, "e-")
-	T := st.timing.Terminate
+	T := st.jittered(st.timing.Terminate)
 	st.emit(c.now, e, types.EventSeverityInfo, "terminateEnvironment is starting.")
 	st.at(c.now.Add(frac(T, 0.3)), e, func(at time.Time) {
 		name := e.asg

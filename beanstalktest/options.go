@@ -31,6 +31,9 @@ type Options struct {
 	// aws:autoscaling:launchconfiguration/IamInstanceProfile, which AWS
 	// rejects.
 	AllowMissingInstanceProfile bool
+	// InProcess makes HTTPClient and Config serve every request in
+	// process (Server.RoundTrip), for benchmarks on a VirtualClock.
+	InProcess bool
 	// InstanceProfiles are the IAM instance profiles that exist (IAM's
 	// GetInstanceProfile finds them; a launch with another fails, as on
 	// AWS); default aws-elasticbeanstalk-ec2-role.
@@ -64,6 +67,10 @@ type Timing struct {
 	// Info is how long after RequestEnvironmentInfo the instances' logs
 	// can be retrieved; default 15s.
 	Info time.Duration
+	// Jitter randomises each operation's duration (launch, health,
+	// update, tag update, swap, termination) by up to this fraction
+	// either way, from the seeded source: 0.1 is ±10 %. Default 0.
+	Jitter float64
 }
 
 // Quotas are account limits.

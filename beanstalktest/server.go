@@ -187,6 +187,9 @@ func (s *Server) Config() aws.Config {
 // registry reach it (HTTPS becomes plain HTTP on the simulator's
 // address). Other hosts are dialled normally.
 func (s *Server) HTTPClient() *http.Client {
+	if s.opts.InProcess {
+		return s.InProcessClient()
+	}
 	return &http.Client{Transport: s.transport(), Timeout: 2 * time.Minute}
 }
 

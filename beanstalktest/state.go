@@ -22,6 +22,7 @@ type state struct {
 	envs            []*environment // creation order, terminated ones included
 	events          []*event       // chronological
 	journal         []Entry        // creations, swaps, terminations
+	transitions     []Transition   // status and health changes made by steps
 	schedule        stepQueue
 	seq             int64
 	rand            *rand.Rand
@@ -140,7 +141,32 @@ func (s *state) advance(now time.Time) {
 		if st.env.generation != st.generation {
 			continue
 		}
+		before := st.env.state()
 		st.run(st.at)
+		s.noteChange(st.at, st.env, before)
+	}
+}
+
+// Transition is a change of an environment's status or health, when the
+// simulator made it: what a benchmark compares with when a tool noticed.
+type Transition struct {
+	At          time.Time
+	Environment string
+	Status      types.EnvironmentStatus
+	Health      types.EnvironmentHealth
+}
+
+type envState struct {
+	status types.EnvironmentStatus
+	health types.EnvironmentHealth
+}
+
+func (e *environment) state() envState { return envState{e.status, e.health} }
+
+// noteChange records e's transition, if any, since before.
+func (s *state) noteChange(at time.Time, e *environment, before envState) {
+	if now := e.state(); now != before {
+		s.transitions = append(s.transitions, Transition{At: at, Environment: e.name, Status: now.status, Health: now.health})
 	}
 }
 

@@ -102,6 +102,9 @@ type connKey struct{}
 // overTLS reports whether the request came over TLS (the server's
 // ConnContext keeps its connection in the context).
 func overTLS(ctx interface{ Value(any) any }) bool {
+	if tls, inProcess := ctx.Value(inProcessTLS{}).(bool); inProcess {
+		return tls
+	}
 	c, ok := ctx.Value(connKey{}).(*sniffConn)
 	if !ok || c.decided == nil {
 		return false
