@@ -41,6 +41,10 @@ type MonitorOptions struct {
 	Burst int
 	// Retries is how often a throttled or failed call is retried; default 5.
 	Retries int
+	// FixedInterval, when set, polls every wait at this fixed interval,
+	// events and environments each time, as the eb CLI does: for
+	// comparisons, not for use.
+	FixedInterval time.Duration
 }
 
 // NewMonitor returns a Monitor over api.

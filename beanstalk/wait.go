@@ -77,16 +77,22 @@ type Condition func(envs map[string]types.EnvironmentDescription) (done bool, er
 // ERROR or FATAL event concerns one of them (a *LaunchError), the timeout
 // passes (a *TimeoutError) or ctx ends. One poll is one DescribeEnvironments
 // and one DescribeEvents call, whatever the number of environments.
-func (m *Monitor) Wait(ctx context.Context, app string, names []string, what string, cond Condition, o WaitOptions) (map[string]types.EnvironmentDescription, error) {
+func (m *Monitor) Wait(ctx context.Context, app string, names []string, what string, cond Condition, o WaitOptions) (envs map[string]types.EnvironmentDescription, err error) {
 	start := m.clock.Now()
+	if f := m.opts.FixedInterval; f > 0 {
+		o.Interval, o.MaxInterval = f, f
+	}
 	o = o.withDefaults(start)
+	o.Observer.Emit(progress.WaitStarted{At: start, Environments: names, For: what})
+	defer func() {
+		o.Observer.Emit(progress.WaitFinished{At: m.clock.Now(), Environments: names, For: what, Err: err})
+	}()
 	deadline := start.Add(o.Timeout)
 	seen := map[string]bool{}
 	status := map[string]string{}
 	eventsFrom := o.Since
 	interval := o.Interval
 	lastHeartbeat := start
-	var envs map[string]types.EnvironmentDescription
 
 	for {
 		list, err := m.Environments(ctx, app, names...)

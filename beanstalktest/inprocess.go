@@ -32,9 +32,20 @@ func (s *Server) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	in.RequestURI = r.URL.RequestURI()
 	in.RemoteAddr = "127.0.0.1:1"
-	if in.Body == nil {
-		in.Body = http.NoBody
+	if in.Body == nil || in.Body == http.NoBody {
+		in.Body, in.ContentLength = http.NoBody, 0
+	} else if in.ContentLength < 0 {
+		body, err := io.ReadAll(in.Body)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		in.Body, in.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	}
+	// What the wire would carry: servers read the header.
+	in.Header = in.Header.Clone()
+	in.Header.Set("Content-Length", strconv.FormatInt(in.ContentLength, 10))
+	in.Header.Set("Host", in.Host)
 	w := &recorder{header: http.Header{}}
 	func() {
 		defer func() {

@@ -84,6 +84,24 @@ type Waiting struct {
 	Elapsed     time.Duration
 }
 
+// WaitStarted and WaitFinished bracket a wait for environments: between
+// them, each change of theirs is noticed (EnvironmentStatus) as soon as
+// the poller sees it. Benchmarks measure detection with them; renderers
+// for people leave them out.
+type WaitStarted struct {
+	At           time.Time
+	Environments []string
+	For          string
+}
+
+// WaitFinished ends a wait; Err is why it failed, nil when it succeeded.
+type WaitFinished struct {
+	At           time.Time
+	Environments []string
+	For          string
+	Err          error
+}
+
 // CheckResult is the outcome of one acceptance check attempt.
 type CheckResult struct {
 	At      time.Time
@@ -108,6 +126,8 @@ func (e Warning) When() time.Time           { return e.At }
 func (e BeanstalkEvent) When() time.Time    { return e.At }
 func (e EnvironmentStatus) When() time.Time { return e.At }
 func (e Waiting) When() time.Time           { return e.At }
+func (e WaitStarted) When() time.Time       { return e.At }
+func (e WaitFinished) When() time.Time      { return e.At }
 func (e CheckResult) When() time.Time       { return e.At }
 func (e Output) When() time.Time            { return e.At }
 
@@ -118,6 +138,8 @@ func (Warning) isEvent()           {}
 func (BeanstalkEvent) isEvent()    {}
 func (EnvironmentStatus) isEvent() {}
 func (Waiting) isEvent()           {}
+func (WaitStarted) isEvent()       {}
+func (WaitFinished) isEvent()      {}
 func (CheckResult) isEvent()       {}
 func (Output) isEvent()            {}
 

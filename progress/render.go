@@ -134,6 +134,14 @@ func EventJSON(e Event) map[string]any {
 		set("environment_status", "environment", e.Environment, "status", e.Status, "health", e.Health, "health_status", e.HealthStatus)
 	case Waiting:
 		set("waiting", "environment", e.Environment, "for", e.For, "elapsed_seconds", e.Elapsed.Seconds())
+	case WaitStarted:
+		set("wait_started", "environments", e.Environments, "for", e.For)
+	case WaitFinished:
+		var errText any
+		if e.Err != nil {
+			errText = e.Err.Error()
+		}
+		set("wait_finished", "environments", e.Environments, "for", e.For, "error", errText)
 	case CheckResult:
 		set("check", "check", e.Check, "target", e.Target, "passed", e.Passed, "attempt", e.Attempt, "detail", e.Detail)
 	case Output:

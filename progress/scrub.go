@@ -36,6 +36,12 @@ func Scrub(e Event, s Scrubber) Event {
 	case Waiting:
 		e.For = s.String(e.For)
 		return e
+	case WaitStarted:
+		e.For = s.String(e.For)
+		return e
+	case WaitFinished:
+		e.For, e.Err = s.String(e.For), s.Error(e.Err)
+		return e
 	case CheckResult:
 		e.Detail, e.Target = s.String(e.Detail), s.String(e.Target)
 		return e
