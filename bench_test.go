@@ -230,4 +230,3 @@ func BenchmarkSteadyStateDeploy(b *testing.B) {
 		b.Logf("eb-CLI-style: %.1f calls, %.1f describe calls, detection p50 %s max %s, overhead %.3f", p.calls, p.describe, p.p50, p.max, p.overhead)
 	}
 }
-
