@@ -146,19 +146,20 @@ type steadyState struct {
 	latencies       []time.Duration
 }
 
-// runSteadyState deploys a service three times on a fresh account and
-// measures the third: a blue/green swap that also prunes (the first
-// environment goes). opts tune the Monitor (the eb-CLI-style policy).
+// runSteadyState deploys a service four times on a fresh account and
+// measures the fourth: a blue/green swap that also prunes (the oldest
+// environment goes), as the one before did. opts tune the Monitor (the
+// eb-CLI-style policy).
 func runSteadyState(tb testing.TB, seed int64, opts beanstalk.MonitorOptions) steadyState {
 	a := newBenchAccount(tb, seed, beanstalktest.Faults{})
 	opts.Clock = a.clk
 	m := beanstalk.NewMonitor(a.clients.Beanstalk, opts)
-	for _, tag := range []string{"1.0.0", "1.1.0"} {
+	for _, tag := range []string{"1.0.0", "1.1.0", "1.2.0"} {
 		if _, err := a.service(tb, "hello", m, nil).Deploy(context.Background(), a.image(tb, "hello", tag)); err != nil {
 			tb.Fatal(err)
 		}
 	}
-	img := a.image(tb, "hello", "1.2.0")
+	img := a.image(tb, "hello", "1.3.0")
 	rec := &progress.Recorder{}
 	a.sim.ResetCalls()
 	before := len(a.sim.Transitions())
@@ -168,7 +169,7 @@ func runSteadyState(tb testing.TB, seed int64, opts beanstalk.MonitorOptions) st
 		tb.Fatal(err)
 	}
 	if r.Pruned == nil || len(r.Pruned.Terminated) != 1 {
-		tb.Fatalf("seed %d: the third deploy should prune the first environment: %+v", seed, r.Pruned)
+		tb.Fatalf("seed %d: the deploy should prune the oldest environment: %+v", seed, r.Pruned)
 	}
 	st := steadyState{took: a.clk.Now().Sub(start)}
 	calls := a.sim.Calls()
@@ -208,7 +209,7 @@ func summarize(runs []steadyState) steadySummary {
 
 const benchSeeds = 40
 
-// BenchmarkSteadyStateDeploy measures the third deploy of a service (a
+// BenchmarkSteadyStateDeploy measures the fourth deploy of a service (a
 // swap that also prunes) over benchSeeds randomised timings, with
 // beanswap's poller and, side by side, an eb-CLI-style one (events and
 // environments every 5 s).

@@ -22,7 +22,7 @@ import (
 func lagging(t *testing.T, lag time.Duration) *harness {
 	h := newHarness(t, nil)
 	sim := startSim(t, beanstalktest.Options{Clock: h.clock, Timing: beanstalktest.Timing{Visibility: lag}})
-	h.sim = sim
+	h.sim, h.clients = sim, NewClients(sim.Config())
 	return h
 }
 

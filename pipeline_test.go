@@ -49,6 +49,9 @@ type harness struct {
 	cfg   *config.Config
 	store *dockercfg.Store
 	rec   *progress.Recorder
+	// clients are one process's clients: its deploys share the
+	// process-wide Monitor, and what it learned.
+	clients Clients
 }
 
 func newHarness(t *testing.T, edit func(*config.Config)) *harness {
@@ -65,7 +68,7 @@ func newHarnessWith(t *testing.T, edit func(*config.Config), versionQuota int) *
 	if edit != nil {
 		edit(cfg)
 	}
-	return &harness{t: t, sim: sim, clock: clk, cfg: cfg, store: testDocker(t), rec: &progress.Recorder{}}
+	return &harness{t: t, sim: sim, clock: clk, cfg: cfg, store: testDocker(t), rec: &progress.Recorder{}, clients: NewClients(sim.Config())}
 }
 
 // startSim starts a simulator holding the services' bucket, hello-docker,
@@ -109,7 +112,7 @@ func testDocker(tb testing.TB) *dockercfg.Store {
 func (h *harness) service() *Service {
 	return &Service{
 		Config:     h.cfg,
-		Clients:    NewClients(h.sim.Config()),
+		Clients:    h.clients,
 		Docker:     h.store,
 		HTTPClient: h.sim.HTTPClient(),
 		Clock:      h.clock,
@@ -288,7 +291,7 @@ func TestCancelMidWait(t *testing.T) {
 	clk := beanstalktest.NewScaledClock(time.Time{}, 60) // real time matters here
 	sim := startSim(t, beanstalktest.Options{Clock: clk})
 	h := newHarness(t, nil)
-	h.sim = sim
+	h.sim, h.clients = sim, NewClients(sim.Config())
 	p := h.pipeline("registry.example.com/team/hello:1.0.0")
 	p.Clock = clk
 

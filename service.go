@@ -51,9 +51,9 @@ type Service struct {
 	ExpectedBucketOwner string
 	// Clock times every wait; nil is the wall clock.
 	Clock clock.Clock
-	// Monitor polls Beanstalk; share one between services deploying at
-	// once so that they share the account's call budget. Nil makes one
-	// per operation.
+	// Monitor polls Beanstalk; services deploying at once share one, and
+	// the account's call budget with it. Nil is the process-wide one for
+	// Clients.Beanstalk and Clock (beanstalk.SharedMonitor).
 	Monitor *beanstalk.Monitor
 	// Soak is how long the new live environment is watched after a swap
 	// before it is verified again; default the configuration's swap_soak.
@@ -84,7 +84,7 @@ func (s *Service) check(needS3 bool) error {
 }
 
 // runtime is what every package runs with for one operation: one
-// Monitor (the Service's, or a new one), the clock, and the observers,
+// Monitor (the Service's, or the process-wide one), the clock, and the observers,
 // behind a scrubber that keeps every secret the operation knows (the
 // env_secrets values, and registry credentials once resolved) out of
 // every event, log line and error it emits.
@@ -92,7 +92,7 @@ func (s *Service) runtime() (beanstalk.Runtime, *secret.Scrubber) {
 	clk := clock.Or(s.Clock)
 	m := s.Monitor
 	if m == nil {
-		m = beanstalk.NewMonitor(s.Clients.Beanstalk, beanstalk.MonitorOptions{Clock: clk})
+		m = beanstalk.SharedMonitor(s.Clients.Beanstalk, clk)
 	}
 	scrub := secret.NewScrubber(slices.Collect(maps.Values(s.Config.Secrets))...)
 	rt := beanstalk.Runtime{Monitor: m, Clock: clk, Observer: progress.Scrubbed(s.Observer, scrub)}

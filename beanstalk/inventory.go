@@ -147,7 +147,7 @@ func (m *Monitor) Tags(ctx context.Context, api TagsAPI, arn string) (map[string
 }
 
 func (m *Monitor) tags(ctx context.Context, api TagsAPI, arn string) (map[string]string, error) {
-	out, err := call(ctx, m, "list tags of "+arn, func() (*eb.ListTagsForResourceOutput, error) {
+	out, err := callDescribe(ctx, m, "list tags of "+arn, func() (*eb.ListTagsForResourceOutput, error) {
 		return api.ListTagsForResource(ctx, &eb.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
 	})
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,17 +24,19 @@ type Monitor struct {
 	clock clock.Clock
 	opts  MonitorOptions
 
-	mu     sync.Mutex
-	tokens float64
-	last   time.Time
+	budget budget
+	w      *watcher
 }
 
 // MonitorOptions tune a Monitor. Zero values mean the defaults.
 type MonitorOptions struct {
 	// Clock times the budget and the backoff; default the wall clock.
 	Clock clock.Clock
-	// Rate is the sustained call budget per second; default 1, half of
-	// what AWS allows, leaving room for other tools.
+	// Rate is the sustained budget of the calls AWS throttles together
+	// (DescribeEnvironments, DescribeEvents, ListTagsForResource) per
+	// second; default 1, half of what AWS allows, leaving room for other
+	// tools. It adapts: halved at each Throttling answer (other processes
+	// share the account), regained slowly after.
 	Rate float64
 	// Burst is how many calls may go at once; default 5.
 	Burst int
@@ -59,56 +60,14 @@ func NewMonitor(api MonitorAPI, opts MonitorOptions) *Monitor {
 	if opts.Retries <= 0 {
 		opts.Retries = 5
 	}
-	return &Monitor{api: api, clock: opts.Clock, opts: opts, tokens: float64(opts.Burst), last: opts.Clock.Now()}
+	m := &Monitor{api: api, clock: opts.Clock, opts: opts}
+	m.budget.init(opts.Rate, opts.Burst, opts.Clock.Now())
+	m.w = newWatcher(m)
+	return m
 }
 
 // Clock returns the monitor's clock.
 func (m *Monitor) Clock() clock.Clock { return m.clock }
-
-// take waits for a token of the call budget.
-func (m *Monitor) take(ctx context.Context) error {
-	for {
-		m.mu.Lock()
-		now := m.clock.Now()
-		if elapsed := now.Sub(m.last); elapsed > 0 {
-			m.tokens = min(float64(m.opts.Burst), m.tokens+elapsed.Seconds()*m.opts.Rate)
-			m.last = now
-		}
-		if m.tokens >= 1 {
-			m.tokens--
-			m.mu.Unlock()
-			return nil
-		}
-		wait := time.Duration((1 - m.tokens) / m.opts.Rate * float64(time.Second))
-		m.mu.Unlock()
-		if err := m.clock.Sleep(ctx, wait); err != nil {
-			return err
-		}
-	}
-}
-
-// call runs one budgeted API call, retrying throttling and transient
-// failures with exponential backoff on the monitor's clock.
-func call[T any](ctx context.Context, m *Monitor, what string, f func() (T, error)) (T, error) {
-	var zero T
-	backoff := time.Second
-	for attempt := 0; ; attempt++ {
-		if err := m.take(ctx); err != nil {
-			return zero, err
-		}
-		out, err := f()
-		if err == nil {
-			return out, nil
-		}
-		if !isTransient(err) || attempt >= m.opts.Retries {
-			return zero, fmt.Errorf("%s: %w", what, translate(err))
-		}
-		if err := m.clock.Sleep(ctx, backoff); err != nil {
-			return zero, err
-		}
-		backoff = min(2*backoff, 30*time.Second)
-	}
-}
 
 // Environments describes the named environments of app (all of them when
 // no name is given), terminated ones included.
@@ -116,7 +75,7 @@ func (m *Monitor) Environments(ctx context.Context, app string, names ...string)
 	in := &eb.DescribeEnvironmentsInput{ApplicationName: aws.String(app), EnvironmentNames: names}
 	var all []types.EnvironmentDescription
 	for {
-		out, err := call(ctx, m, "describe environments of "+app, func() (*eb.DescribeEnvironmentsOutput, error) {
+		out, err := callDescribe(ctx, m, "describe environments of "+app, func() (*eb.DescribeEnvironmentsOutput, error) {
 			return m.api.DescribeEnvironments(ctx, in)
 		})
 		if err != nil {
@@ -177,7 +136,7 @@ func (m *Monitor) Events(ctx context.Context, app string, since time.Time) ([]ty
 	in := &eb.DescribeEventsInput{ApplicationName: aws.String(app), StartTime: aws.Time(since), MaxRecords: aws.Int32(100)}
 	var all []types.EventDescription
 	for page := 0; page < maxEventPages; page++ {
-		out, err := call(ctx, m, "describe events of "+app, func() (*eb.DescribeEventsOutput, error) {
+		out, err := callDescribe(ctx, m, "describe events of "+app, func() (*eb.DescribeEventsOutput, error) {
 			return m.api.DescribeEvents(ctx, in)
 		})
 		if err != nil {

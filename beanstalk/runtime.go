@@ -12,8 +12,8 @@ import (
 // is ready to use. Share one Runtime (one Monitor) between concurrent
 // operations so that they share the account's Describe budget.
 type Runtime struct {
-	// Monitor polls Beanstalk; nil makes one for each call, over that
-	// call's client.
+	// Monitor polls Beanstalk; nil is the process-wide one for that
+	// call's client and the Runtime's clock (SharedMonitor).
 	Monitor *Monitor
 	// Clock times the waits; nil is the Monitor's clock, else the wall clock.
 	Clock clock.Clock
@@ -23,14 +23,14 @@ type Runtime struct {
 	Observer progress.Observer
 }
 
-// MonitorFor returns the Runtime's Monitor, or a new one over api. It
-// never writes to the Runtime: a Runtime shared between goroutines stays
-// as it was.
+// MonitorFor returns the Runtime's Monitor, or the process-wide one over
+// api. It never writes to the Runtime: a Runtime shared between
+// goroutines stays as it was.
 func (r Runtime) MonitorFor(api MonitorAPI) *Monitor {
 	if r.Monitor != nil {
 		return r.Monitor
 	}
-	return NewMonitor(api, MonitorOptions{Clock: r.Clock})
+	return SharedMonitor(api, r.Clock)
 }
 
 // Clocked returns the clock the Runtime's waits follow: its own, its

@@ -18,12 +18,14 @@ import (
 type WaitOptions struct {
 	// Timeout bounds the wait; default 30 minutes.
 	Timeout time.Duration
-	// Interval is the first delay between polls; default 5s. It grows by
-	// half at every poll, up to MaxInterval, and falls back when a status
-	// or health changes (new events alone do not reset it: they are shown
-	// at the next poll).
+	// Interval is the first delay between polls while nothing is learned
+	// about this kind of wait; default 5s. It grows by half at every poll,
+	// up to MaxInterval, and falls back when something changes. Once the
+	// Monitor has seen a wait of the same purpose for the same
+	// application succeed, polls follow what it learned instead: just
+	// before each change is due, densely around it.
 	Interval time.Duration
-	// MaxInterval caps the delay; default 30s.
+	// MaxInterval caps the delay; default 15s.
 	MaxInterval time.Duration
 	// Since is when the operation waited for began: Beanstalk events from
 	// then on are reported and judged. Default: when the wait starts.
@@ -61,7 +63,7 @@ func (o WaitOptions) withDefaults(now time.Time) WaitOptions {
 		o.Interval = 5 * time.Second
 	}
 	if o.MaxInterval < o.Interval {
-		o.MaxInterval = max(30*time.Second, o.Interval)
+		o.MaxInterval = max(priorMax, o.Interval)
 	}
 	if o.Since.IsZero() {
 		o.Since = now
@@ -79,66 +81,79 @@ type Condition func(envs map[string]types.EnvironmentDescription) (done bool, er
 // and one DescribeEvents call, whatever the number of environments.
 func (m *Monitor) Wait(ctx context.Context, app string, names []string, what string, cond Condition, o WaitOptions) (envs map[string]types.EnvironmentDescription, err error) {
 	start := m.clock.Now()
-	if f := m.opts.FixedInterval; f > 0 {
-		o.Interval, o.MaxInterval = f, f
-	}
 	o = o.withDefaults(start)
 	o.Observer.Emit(progress.WaitStarted{At: start, Environments: names, For: what})
 	defer func() {
 		o.Observer.Emit(progress.WaitFinished{At: m.clock.Now(), Environments: names, For: what, Err: err})
 	}()
 	deadline := start.Add(o.Timeout)
+	wt := &watch{app: app, names: slices.Clone(names), key: app + "\x00" + what, events: !o.IgnoreErrorEvents, deadline: deadline,
+		// Event dates come at a coarser precision than our clock's: an
+		// event of the operation's first instant must not fall before it.
+		from: o.Since.Truncate(time.Second)}
+	learned := m.w.learned.get(wt.key)
+	if m.opts.FixedInterval > 0 {
+		learned = nil
+	}
+	wt.pred = newPredictor(o.Since, learned, m.opts.FixedInterval)
+	wt.pred.interval, wt.pred.first, wt.pred.maxInterval = o.Interval, o.Interval, o.MaxInterval
+	first := plan{at: start, env: true, events: wt.events}
+	if learned != nil && start.Sub(o.Since) < 2*time.Second {
+		// The operation has just begun: nothing can have happened before
+		// its first learned mark.
+		later := false
+		for _, mk := range learned.marks {
+			if mk.off < 5*time.Second {
+				wt.pred.seen[mk.sig] = o.Since
+			} else {
+				later = true
+			}
+		}
+		if later {
+			first = wt.pred.next(start, false, wt.events)
+		}
+	}
+	m.w.add(wt, first)
+	done := false
+	defer func() { m.w.remove(ctx, wt, done && err == nil) }()
+
 	seen := map[string]bool{}
 	status := map[string]string{}
-	eventsFrom := o.Since
-	interval := o.Interval
 	lastHeartbeat := start
-
 	for {
-		list, err := m.Environments(ctx, app, names...)
+		snap, err := m.w.next(ctx, wt)
 		if err != nil {
 			return envs, fmt.Errorf("wait for %s %s: %w", strings.Join(names, ", "), what, err)
 		}
-		if !o.CreatedAt.IsZero() {
-			list = slices.DeleteFunc(list, func(e types.EnvironmentDescription) bool {
-				return e.DateCreated != nil && e.DateCreated.Before(o.CreatedAt)
-			})
+		if snap.err != nil {
+			return envs, fmt.Errorf("wait for %s %s: %w", strings.Join(names, ", "), what, snap.err)
 		}
-		envs = byName(list, names)
-		changed := false
-		for _, name := range names {
-			e, ok := envs[name]
-			if !ok {
-				continue
-			}
-			s := fmt.Sprintf("%s/%s/%s", e.Status, e.Health, e.HealthStatus)
-			if status[name] != s {
-				status[name], changed = s, true
-				o.Observer.Emit(progress.EnvironmentStatus{At: m.clock.Now(), Environment: name, Status: string(e.Status), Health: string(e.Health), HealthStatus: string(e.HealthStatus)})
+		if snap.read {
+			envs = m.judged(snap.envs, names, o.CreatedAt)
+			for _, name := range names {
+				e, ok := envs[name]
+				if !ok {
+					continue
+				}
+				s := fmt.Sprintf("%s/%s/%s", e.Status, e.Health, e.HealthStatus)
+				if status[name] != s {
+					status[name] = s
+					o.Observer.Emit(progress.EnvironmentStatus{At: snap.at, Environment: name, Status: string(e.Status), Health: string(e.Health), HealthStatus: string(e.HealthStatus)})
+				}
 			}
 		}
 
-		events, err := m.Events(ctx, app, eventsFrom)
-		if err != nil {
-			return envs, fmt.Errorf("wait for %s %s: %w", strings.Join(names, ", "), what, err)
-		}
 		var failures []Event
 		failedEnv := ""
-		for _, ev := range events {
+		for _, ev := range snap.events {
 			env := aws.ToString(ev.EnvironmentName)
-			if !slices.Contains(names, env) {
-				continue
-			}
 			key := eventKey(ev)
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
 			date := aws.ToTime(ev.EventDate)
-			if date.After(eventsFrom) {
-				eventsFrom = date // StartTime is inclusive: dedup covers the overlap
-			}
-			o.Observer.Emit(progress.BeanstalkEvent{At: m.clock.Now(), EventDate: date, Environment: env, Severity: string(ev.Severity), Message: aws.ToString(ev.Message)})
+			o.Observer.Emit(progress.BeanstalkEvent{At: snap.at, EventDate: date, Environment: env, Severity: string(ev.Severity), Message: aws.ToString(ev.Message)})
 			if ev.Severity == types.EventSeverityError || ev.Severity == types.EventSeverityFatal {
 				failures = append(failures, Event{Date: date, Severity: string(ev.Severity), Message: aws.ToString(ev.Message)})
 				failedEnv = env
@@ -148,14 +163,14 @@ func (m *Monitor) Wait(ctx context.Context, app string, names []string, what str
 			return envs, m.launchError(ctx, envs[failedEnv], failedEnv, failures)
 		}
 
-		if o.Propagation > 0 && len(envs) < len(names) && m.clock.Now().Before(start.Add(o.Propagation)) {
-			// Not listed yet: wait, as for any other state.
-			if err := m.clock.Sleep(ctx, min(o.Interval, deadline.Sub(m.clock.Now()))); err != nil {
-				return envs, fmt.Errorf("wait for %s %s: %w", strings.Join(names, ", "), what, err)
-			}
-			continue
+		now := m.clock.Now()
+		if !snap.read {
+			continue // events only: the environments are as last read (the deadline's poll reads them)
 		}
-		done, err := cond(envs)
+		if o.Propagation > 0 && len(envs) < len(names) && now.Before(start.Add(o.Propagation)) && now.Before(deadline) {
+			continue // not listed yet: wait, as for any other state
+		}
+		ok, err := cond(envs)
 		if err != nil {
 			var le *LaunchError
 			if errors.As(err, &le) && le.Causes == nil {
@@ -163,27 +178,29 @@ func (m *Monitor) Wait(ctx context.Context, app string, names []string, what str
 			}
 			return envs, err
 		}
-		if done {
+		if ok {
+			done = true
 			return envs, nil
 		}
-
-		now := m.clock.Now()
-		if now.After(deadline) || now.Equal(deadline) {
+		if !now.Before(deadline) {
 			return envs, m.timeout(envs, names, what, now.Sub(start))
 		}
 		if now.Sub(lastHeartbeat) >= time.Minute {
 			lastHeartbeat = now
 			o.Observer.Emit(progress.Waiting{At: now, Environment: strings.Join(names, ", "), For: what, Elapsed: now.Sub(start)})
 		}
-		if changed {
-			interval = o.Interval
-		} else {
-			interval = min(interval*3/2, o.MaxInterval)
-		}
-		if err := m.clock.Sleep(ctx, min(interval, deadline.Sub(now))); err != nil {
-			return envs, fmt.Errorf("wait for %s %s: %w", strings.Join(names, ", "), what, err)
-		}
 	}
+}
+
+// judged are the environments of a poll the wait judges, by name: the
+// newest of each name, not older than createdAt when that is set.
+func (m *Monitor) judged(list []types.EnvironmentDescription, names []string, createdAt time.Time) map[string]types.EnvironmentDescription {
+	if !createdAt.IsZero() {
+		list = slices.DeleteFunc(slices.Clone(list), func(e types.EnvironmentDescription) bool {
+			return e.DateCreated != nil && e.DateCreated.Before(createdAt)
+		})
+	}
+	return byName(list, names)
 }
 
 func byName(list []types.EnvironmentDescription, names []string) map[string]types.EnvironmentDescription {

@@ -1,0 +1,116 @@
+package beanstalk
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// budget is the token bucket of the calls AWS throttles together.
+// Callers reserve tokens in turn (first come, first served: a reservation
+// may take the bucket below zero, and the next one waits longer), and
+// the rate adapts to Throttling answers: halved at each (other processes
+// spend the same account budget), regained additively on success, as
+// the SDK's adaptive retry mode does.
+type budget struct {
+	mu      sync.Mutex
+	tokens  float64
+	last    time.Time
+	rate    float64 // current
+	maxRate float64
+	burst   float64
+}
+
+// minRate is the lowest the adaptive rate goes: one call every 10 s.
+const minRate = 0.1
+
+func (b *budget) init(rate float64, burst int, now time.Time) {
+	b.rate, b.maxRate, b.burst, b.tokens, b.last = rate, rate, float64(burst), float64(burst), now
+}
+
+// reserve takes a token and returns how long to wait before using it.
+func (b *budget) reserve(now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if elapsed := now.Sub(b.last); elapsed > 0 {
+		b.tokens = min(b.burst, b.tokens+elapsed.Seconds()*b.rate)
+		b.last = now
+	}
+	b.tokens--
+	if b.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+}
+
+// throttled halves the rate.
+func (b *budget) throttled() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rate = max(minRate, b.rate/2)
+}
+
+// succeeded regains some rate.
+func (b *budget) succeeded() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rate = min(b.maxRate, b.rate+b.maxRate/20)
+}
+
+// Rate is the monitor's current budget, in calls per second.
+func (m *Monitor) Rate() float64 {
+	m.budget.mu.Lock()
+	defer m.budget.mu.Unlock()
+	return m.budget.rate
+}
+
+// take waits for a token of the call budget, in turn.
+func (m *Monitor) take(ctx context.Context) error {
+	return m.clock.Sleep(ctx, m.budget.reserve(m.clock.Now()))
+}
+
+// call runs an API call, retrying throttling and transient failures with
+// jittered exponential backoff on the monitor's clock.
+func call[T any](ctx context.Context, m *Monitor, what string, f func() (T, error)) (T, error) {
+	return retry(ctx, m, what, false, f)
+}
+
+// callDescribe is call for the calls AWS throttles together: each
+// attempt spends a token of the monitor's budget.
+func callDescribe[T any](ctx context.Context, m *Monitor, what string, f func() (T, error)) (T, error) {
+	return retry(ctx, m, what, true, f)
+}
+
+func retry[T any](ctx context.Context, m *Monitor, what string, budgeted bool, f func() (T, error)) (T, error) {
+	var zero T
+	backoff := time.Second
+	for attempt := 0; ; attempt++ {
+		if budgeted {
+			if err := m.take(ctx); err != nil {
+				return zero, err
+			}
+		}
+		out, err := f()
+		if err == nil {
+			if budgeted {
+				m.budget.succeeded()
+			}
+			return out, nil
+		}
+		if budgeted && isThrottle(err) {
+			m.budget.throttled()
+		}
+		if !isTransient(err) || attempt >= m.opts.Retries {
+			return zero, fmt.Errorf("%s: %w", what, translate(err))
+		}
+		// Jitter keeps processes that were throttled together from
+		// retrying together.
+		wait := time.Duration(float64(backoff) * (0.5 + rand.Float64()))
+		if err := m.clock.Sleep(ctx, wait); err != nil {
+			return zero, err
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
