@@ -5,7 +5,7 @@ import "time"
 // Polling intervals.
 const (
 	denseInterval = 2 * time.Second  // around a state change that is due
-	lateInterval  = 5 * time.Second  // the longest step once a change is late
+	lateInterval  = 4 * time.Second  // the longest step once a change is late
 	priorFirst    = 5 * time.Second  // nothing learned: the first poll
 	priorMax      = 15 * time.Second // nothing learned: the longest sleep
 	eventsEvery   = time.Minute      // events at least this often when wanted
@@ -79,13 +79,23 @@ func (p *predictor) at(m mark) time.Time {
 // window is how early before a predicted state change dense polling
 // starts: three times the typical error of its prediction, at most a
 // tenth of the time since the last mark seen (the pace is known that
-// far), plus a second.
+// far), a twentieth while the error is unknown; a second at least.
 func (p *predictor) window(m mark) time.Duration {
-	loose := (m.off-p.anchorOf)/10 + time.Second
+	since := m.off - p.anchorOf
 	if m.errs < 0 {
-		return loose
+		return since/20 + time.Second
 	}
-	return min(max(3*m.errs+500*time.Millisecond, 500*time.Millisecond), loose)
+	return min(max(3*m.errs+500*time.Millisecond, time.Second), since/10+time.Second)
+}
+
+// slack is how long after its predicted date an event is read: twice
+// the typical error of the prediction, or a tenth of the time since the
+// last mark seen while that is unknown, and a second for the clocks.
+func (p *predictor) slack(m mark) time.Duration {
+	if m.errs < 0 {
+		return (m.off-p.anchorOf)/10 + eventSlack
+	}
+	return 2*m.errs + eventSlack
 }
 
 // next plans the poll after one at now; changed tells whether that poll
@@ -118,7 +128,7 @@ func (p *predictor) next(now time.Time, changed, wantEvents bool) plan {
 			p.predicted[m.sig] = due
 		}
 		if m.event {
-			event = &plan{at: p.dense(m.sig, now, due.Add(eventSlack), w), events: true}
+			event = &plan{at: p.dense(m.sig, now, due.Add(p.slack(m)), w), events: true}
 		} else {
 			state = &plan{at: p.dense(m.sig, now, due.Add(-w), w), env: true}
 		}

@@ -75,7 +75,7 @@ func (t *timelines) learn(key string, seen []mark, predErr map[string]time.Durat
 		if o, ok := old[m.sig]; ok {
 			m.errs = o.errs
 			if e, ok := predErr[m.sig]; ok {
-				m.errs = (o.errs + e) / 2
+				m.errs = max(e, (o.errs+e)/2) // a bigger miss counts at once; a smaller one halfway
 			}
 		} else if e, ok := predErr[m.sig]; ok {
 			m.errs = e

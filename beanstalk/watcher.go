@@ -83,8 +83,8 @@ func (w *watcher) add(wt *watch, first plan) {
 
 // remove unregisters a watch; learn, when set, records its timeline.
 // A wait that read no events (a termination's) learns theirs with one
-// read at the end, unless what it learned before has them: they are
-// what later waits of its kind take their pace from.
+// read at the end, unless what it learned before has them or it was over
+// at once: they are what later waits of its kind take their pace from.
 func (w *watcher) remove(ctx context.Context, wt *watch, learn bool) {
 	w.mu.Lock()
 	delete(w.watches, wt)
@@ -94,7 +94,7 @@ func (w *watcher) remove(ctx context.Context, wt *watch, learn bool) {
 	if !learn || pred.fixed > 0 {
 		return
 	}
-	if !eventsRead && !hasEvents(pred.learned) {
+	if !eventsRead && !hasEvents(pred.learned) && w.m.clock.Now().Sub(pred.ref) > 10*time.Second {
 		if events, err := w.events(ctx, pred.ref, map[string]bool{wt.app: true}); err == nil {
 			for _, ev := range events {
 				if i := slices.Index(wt.names, aws.ToString(ev.EnvironmentName)); i >= 0 && sameApp(ev.ApplicationName, wt.app) {
