@@ -31,11 +31,18 @@ type benchAccount struct {
 }
 
 func newBenchAccount(tb testing.TB, seed int64, faults beanstalktest.Faults) *benchAccount {
+	return newBenchAccountWith(tb, seed, faults, beanstalktest.Quotas{})
+}
+
+// newBenchAccountWith is newBenchAccount with raised quotas: a platform
+// team with a hundred services has asked AWS for more than the default
+// 75 applications and 200 environments.
+func newBenchAccountWith(tb testing.TB, seed int64, faults beanstalktest.Faults, quotas beanstalktest.Quotas) *benchAccount {
 	tb.Helper()
 	clk := beanstalktest.NewVirtualClock(time.Time{})
 	tb.Cleanup(clk.Close)
 	sim := beanstalktest.Start(tb, beanstalktest.Options{Clock: clk, InProcess: true, Seed: seed, Faults: faults,
-		Timing: beanstalktest.Timing{Jitter: 0.1}})
+		Timing: beanstalktest.Timing{Jitter: 0.1}, Quotas: quotas})
 	_, err := s3.NewFromConfig(sim.Config(), func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-docker")})
 	if err != nil {
 		tb.Fatal(err)

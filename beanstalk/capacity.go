@@ -178,7 +178,7 @@ func (d *Deployment) RestoreCapacity(ctx context.Context) (restored bool, err er
 	if d.Capacity.Raised() {
 		target = d.Capacity.Configured
 	} else if d.AlreadyLive {
-		tags, err := m.Tags(ctx, dp.EB, aws.ToString(d.Environment.EnvironmentArn))
+		tags, err := m.TagsOf(ctx, dp.EB, d.Environment)
 		if err != nil {
 			return false, fmt.Errorf("restore the capacity of %s: %w", name, err)
 		}

@@ -107,7 +107,7 @@ func (m *Monitor) Inventory(ctx context.Context, tags TagsAPI, service, app stri
 	inv := &Inventory{Application: app, LiveHow: live.How}
 	for _, e := range activeEnvironments(envs) {
 		mem := Member{Environment: e, Version: aws.ToString(e.VersionLabel)}
-		if mem.Tags, err = m.tags(ctx, tags, aws.ToString(e.EnvironmentArn)); err != nil {
+		if mem.Tags, err = m.TagsOf(ctx, tags, e); err != nil {
 			return nil, err
 		}
 		mem.Managed = mem.Tags[TagManagedBy] == "beanswap" && mem.Tags[TagService] == service && strings.HasPrefix(mem.Name(), sanitize(service)+"-")

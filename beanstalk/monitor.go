@@ -24,8 +24,9 @@ type Monitor struct {
 	clock clock.Clock
 	opts  MonitorOptions
 
-	budget budget
-	w      *watcher
+	budget   budget
+	w        *watcher
+	tagCache tagCache
 }
 
 // MonitorOptions tune a Monitor. Zero values mean the defaults.
@@ -70,23 +71,15 @@ func NewMonitor(api MonitorAPI, opts MonitorOptions) *Monitor {
 func (m *Monitor) Clock() clock.Clock { return m.clock }
 
 // Environments describes the named environments of app (all of them when
-// no name is given), terminated ones included.
+// no name is given), terminated ones included. Reads made at about the
+// same time (by any deploys sharing the Monitor) and the Monitor's waits
+// share one DescribeEnvironments call, made after each asked.
 func (m *Monitor) Environments(ctx context.Context, app string, names ...string) ([]types.EnvironmentDescription, error) {
-	in := &eb.DescribeEnvironmentsInput{ApplicationName: aws.String(app), EnvironmentNames: names}
-	var all []types.EnvironmentDescription
-	for {
-		out, err := callDescribe(ctx, m, "describe environments of "+app, func() (*eb.DescribeEnvironmentsOutput, error) {
-			return m.api.DescribeEnvironments(ctx, in)
-		})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, out.Environments...)
-		if aws.ToString(out.NextToken) == "" {
-			return all, nil
-		}
-		in.NextToken = out.NextToken
+	envs, err := m.w.read(ctx, app, names)
+	if err != nil {
+		return nil, fmt.Errorf("environments of %s: %w", app, err)
 	}
+	return envs, nil
 }
 
 // Environment describes one environment; a terminated one is returned as

@@ -3,6 +3,7 @@ package beanstalk
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,18 +19,48 @@ import (
 
 func TestMonitorBudget(t *testing.T) {
 	clk := beanstalktest.NewManualClock(time.Time{})
-	f := &fakeEB{DescribeEnvironmentsFn: func(*eb.DescribeEnvironmentsInput) (*eb.DescribeEnvironmentsOutput, error) {
-		return &eb.DescribeEnvironmentsOutput{}, nil
-	}}
-	m := NewMonitor(f, MonitorOptions{Clock: clk, Rate: 2, Burst: 3})
+	m := NewMonitor(&fakeEB{}, MonitorOptions{Clock: clk, Rate: 2, Burst: 3})
 	start := clk.Now()
+	calls := 0
 	for i := 0; i < 7; i++ {
-		_, err := m.Environments(context.Background(), "app")
+		_, err := callDescribe(context.Background(), m, "count", func() (int, error) { calls++; return calls, nil })
 		require.NoError(t, err)
 	}
 	// 3 calls from the burst, then 4 more at 2 per second.
 	assert.Equal(t, 2*time.Second, clk.Now().Sub(start))
-	assert.Equal(t, 7, f.count("DescribeEnvironments"))
+	assert.Equal(t, 7, calls)
+}
+
+// TestConcurrentReadsShareACall: point reads made at once, for several
+// applications, are one DescribeEnvironments of the region, each answered
+// with its own environments only.
+func TestConcurrentReadsShareACall(t *testing.T) {
+	clk := beanstalktest.NewVirtualClock(time.Time{}) // time moves when all are waiting
+	defer clk.Close()
+	f := &fakeEB{DescribeEnvironmentsFn: func(in *eb.DescribeEnvironmentsInput) (*eb.DescribeEnvironmentsOutput, error) {
+		assert.Nil(t, in.ApplicationName, "several applications: the region's list")
+		var out eb.DescribeEnvironmentsOutput
+		for _, app := range []string{"a", "b", "c"} {
+			out.Environments = append(out.Environments, types.EnvironmentDescription{ApplicationName: aws.String(app), EnvironmentName: aws.String(app + "-1")})
+		}
+		return &out, nil
+	}}
+	m := NewMonitor(f, MonitorOptions{Clock: clk})
+	var wg sync.WaitGroup
+	got := make([][]types.EnvironmentDescription, 3)
+	for i, app := range []string{"a", "b", "c"} {
+		wg.Go(func() {
+			envs, err := m.Environments(context.Background(), app)
+			assert.NoError(t, err)
+			got[i] = envs
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 1, f.count("DescribeEnvironments"))
+	for i, app := range []string{"a", "b", "c"} {
+		require.Len(t, got[i], 1)
+		assert.Equal(t, app+"-1", aws.ToString(got[i][0].EnvironmentName))
+	}
 }
 
 func TestMonitorRetries(t *testing.T) {
@@ -44,7 +75,7 @@ func TestMonitorRetries(t *testing.T) {
 		"network error":        {errs: []error{errors.New("connection reset")}, calls: 2},
 		"client error":         {errs: []error{apiErr("InvalidParameterValue", "No Application named 'x' found.")}, calls: 1, err: "No Application named"},
 		"not ready translated": {errs: []error{apiErr("InvalidParameterValue", "Environment named a is in an invalid state for this operation. Must be Ready.")}, calls: 1, is: ErrNotReady},
-		"gives up":             {errs: []error{httpErr{500}, httpErr{500}, httpErr{500}, httpErr{500}, httpErr{500}, httpErr{500}, httpErr{500}}, calls: 6, err: "describe environments of app: http 500"},
+		"gives up":             {errs: []error{httpErr{500}, httpErr{500}, httpErr{500}, httpErr{500}, httpErr{500}, httpErr{500}, httpErr{500}}, calls: 6, err: "environments of app: describe environments: http 500"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

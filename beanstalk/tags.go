@@ -52,6 +52,7 @@ func (m *Monitor) MarkLive(ctx context.Context, api TagsAPI, app string, env typ
 			ResourceArn: env.EnvironmentArn,
 			TagsToAdd:   []types.Tag{{Key: aws.String(TagWentLive), Value: aws.String(t.UTC().Format(time.RFC3339))}},
 		})
+		m.forgetTags(aws.ToString(env.EnvironmentArn))
 		return err
 	})
 }
@@ -64,6 +65,7 @@ func (m *Monitor) markAccepted(ctx context.Context, api TagsAPI, app string, env
 			ResourceArn: env.EnvironmentArn,
 			TagsToAdd:   []types.Tag{{Key: aws.String(TagAccepted), Value: aws.String(t.UTC().Format(time.RFC3339))}},
 		})
+		m.forgetTags(aws.ToString(env.EnvironmentArn))
 		return err
 	})
 }

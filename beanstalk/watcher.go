@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 )
 
@@ -29,14 +28,30 @@ type watcher struct {
 	wake    context.CancelFunc // interrupts the loop's sleep
 	kicked  chan struct{}      // wakes a loop with nothing to poll for
 	learned timelines
+	// reads are the point reads waiting for the next poll, the first
+	// of them due at readsAt.
+	reads    []*readReq
+	readsAt  time.Time
+	lastPoll time.Time
 }
 
 func newWatcher(m *Monitor) *watcher {
 	return &watcher{m: m, watches: map[*watch]struct{}{}, kicked: make(chan struct{}, 1)}
 }
 
-// gather is how far ahead a poll serves watches due soon after it.
-const gather = 500 * time.Millisecond
+const (
+	// gather is how far ahead a poll serves watches due soon after it.
+	gather = 500 * time.Millisecond
+	// readGather is how long a point read waits for others to share
+	// its call.
+	readGather = 200 * time.Millisecond
+	// minGap is the least time between two polls of one wait; the gap
+	// grows with the number of waits (each poll serves them all), up to
+	// maxGap, so that the calls of a fleet grow with time, not with
+	// deploys.
+	minGap = time.Second
+	maxGap = 4 * time.Second
+)
 
 // watch is one wait, registered with the watcher.
 type watch struct {
@@ -54,6 +69,7 @@ type watch struct {
 	queue      []snapshot
 	signal     chan struct{}
 	status     map[string][2]string // last status and health seen, by name
+	given      map[string]time.Time // events given to it, by key, with their dates
 	polledAt   time.Time
 }
 
@@ -73,7 +89,14 @@ func (w *watcher) add(wt *watch, first plan) {
 	wt.signal = make(chan struct{}, 1)
 	wt.plan = first
 	wt.status = map[string][2]string{}
+	wt.given = map[string]time.Time{}
 	w.watches[wt] = struct{}{}
+	w.start()
+}
+
+// start kicks the loop, starting it when it is not running. Called with
+// mu held.
+func (w *watcher) start() {
 	w.kick()
 	if !w.running {
 		w.running = true
@@ -128,6 +151,12 @@ func (w *watcher) kick() {
 	}
 }
 
+// gap is the least time between polls, for as many waits as there are.
+// Called with mu held.
+func (w *watcher) gap() time.Duration {
+	return min(minGap+time.Duration(len(w.watches)-1)*minGap/25, maxGap)
+}
+
 // dueAt is when a watch needs a poll; ok is false while it has not taken
 // the last one (a watch is polled for no faster than it reads).
 func (wt *watch) dueAt() (time.Time, bool) {
@@ -167,7 +196,7 @@ func (w *watcher) run() {
 	clk := w.m.clock
 	for {
 		w.mu.Lock()
-		if len(w.watches) == 0 {
+		if len(w.watches) == 0 && len(w.reads) == 0 {
 			w.running, w.wake = false, nil
 			w.mu.Unlock()
 			return
@@ -178,6 +207,13 @@ func (w *watcher) run() {
 			if d, ok := wt.dueAt(); ok && (next.IsZero() || d.Before(next)) {
 				next = d
 			}
+		}
+		gap := w.gap()
+		if !next.IsZero() && next.Before(w.lastPoll.Add(gap)) {
+			next = w.lastPoll.Add(gap)
+		}
+		if len(w.reads) > 0 && (next.IsZero() || w.readsAt.Before(next)) {
+			next = w.readsAt // a point read does not wait for the gap
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		w.wake = cancel
@@ -197,210 +233,23 @@ func (w *watcher) run() {
 		w.mu.Lock()
 		now = clk.Now()
 		var due []*watch
-		anyDue := false
+		anyDue := len(w.reads) > 0 && !w.readsAt.After(now)
+		gapped := !now.Before(w.lastPoll.Add(w.gap()))
 		for wt := range w.watches {
 			if d, ok := wt.dueAt(); ok && !d.After(now.Add(gather)) {
 				due = append(due, wt)
-				anyDue = anyDue || !d.After(now)
+				anyDue = anyDue || (gapped && !d.After(now))
 			}
+		}
+		var reads []*readReq
+		if anyDue {
+			reads, w.reads = w.reads, nil
+			w.lastPoll = now
 		}
 		w.mu.Unlock()
-		if !anyDue {
-			continue // woken early: those due soon wait for their time
-		}
-		if len(due) > 0 {
-			w.poll(due, now)
+		if anyDue {
+			w.poll(due, reads, now)
 		}
 	}
 }
 
-// poll reads once for every watch, and plans each due watch's next poll.
-func (w *watcher) poll(due []*watch, now time.Time) {
-	ctx := context.Background()
-	w.mu.Lock()
-	all := make([]*watch, 0, len(w.watches))
-	for wt := range w.watches {
-		all = append(all, wt)
-	}
-	var names []string
-	apps := map[string]bool{}
-	for _, wt := range all {
-		names = append(names, wt.names...)
-		apps[wt.app] = true
-	}
-	slices.Sort(names)
-	names = slices.Compact(names)
-	var eventsFrom time.Time
-	eventApps := map[string]bool{}
-	readEnvs := false
-	for _, wt := range due {
-		readEnvs = readEnvs || wt.plan.env || (!wt.deadline.IsZero() && !wt.deadline.After(now.Add(gather)))
-		if wt.plan.events {
-			if eventsFrom.IsZero() || wt.from.Before(eventsFrom) {
-				eventsFrom = wt.from
-			}
-			eventApps[wt.app] = true
-		}
-	}
-	w.mu.Unlock()
-
-	var envs []types.EnvironmentDescription
-	var err error
-	if readEnvs {
-		envs, err = w.describe(ctx, names, apps)
-	}
-	var events []types.EventDescription
-	if err == nil && !eventsFrom.IsZero() {
-		events, err = w.events(ctx, eventsFrom, eventApps)
-	}
-	at := w.m.clock.Now()
-
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, wt := range all {
-		isDue := slices.Contains(due, wt)
-		s := snapshot{at: at, read: readEnvs, err: err}
-		if !isDue && (err != nil || !readEnvs) {
-			continue
-		}
-		for _, e := range envs {
-			if sameApp(e.ApplicationName, wt.app) && slices.Contains(wt.names, aws.ToString(e.EnvironmentName)) {
-				s.envs = append(s.envs, e)
-			}
-		}
-		gotEvents := isDue && events != nil && eventApps[wt.app] && wt.plan.events
-		if gotEvents {
-			for _, ev := range events {
-				if sameApp(ev.ApplicationName, wt.app) && slices.Contains(wt.names, aws.ToString(ev.EnvironmentName)) && !aws.ToTime(ev.EventDate).Before(wt.from) {
-					s.events = append(s.events, ev)
-				}
-			}
-		}
-		changed := w.observe(wt, s, at)
-		if !isDue && !changed {
-			continue // nothing new for it: it keeps its plan
-		}
-		if gotEvents {
-			wt.pred.lastEvents, wt.eventsRead = at, true
-		}
-		wt.plan = wt.pred.next(at, changed, wt.events)
-		wt.queue = append(wt.queue, s)
-		select {
-		case wt.signal <- struct{}{}:
-		default:
-		}
-	}
-}
-
-// observe feeds a snapshot's marks to the watch's predictor: events at
-// their dates, state changes at their DateUpdated when that moved with
-// them, else halfway since the previous poll. It says whether anything
-// changed.
-func (w *watcher) observe(wt *watch, s snapshot, at time.Time) bool {
-	changed := false
-	for _, ev := range s.events {
-		i := slices.Index(wt.names, aws.ToString(ev.EnvironmentName))
-		if i < 0 {
-			continue
-		}
-		date := aws.ToTime(ev.EventDate)
-		if date.After(wt.from) {
-			wt.from = date // StartTime is inclusive: the wait drops what it saw
-		}
-		sig := eventSig(i, aws.ToString(ev.Message))
-		if _, ok := wt.pred.seen[sig]; !ok {
-			wt.pred.observe(sig, date)
-			changed = true
-		}
-	}
-	if !s.read {
-		return changed
-	}
-	for i, name := range wt.names {
-		e, err := Newest(s.envs, name)
-		if err != nil {
-			continue
-		}
-		cur := [2]string{string(e.Status), string(e.Health)}
-		prev, known := wt.status[name]
-		if known && prev == cur {
-			continue
-		}
-		wt.status[name] = cur
-		changed = true
-		if !known {
-			continue // its first sighting: where it stood, not a change
-		}
-		// The change happened since the last read: at DateUpdated when
-		// that moved (a status change moves it), else halfway.
-		when := wt.polledAt.Add(at.Sub(wt.polledAt) / 2)
-		if u := aws.ToTime(e.DateUpdated); u.After(wt.polledAt) && !u.After(at) {
-			when = u
-		}
-		if cur[0] != prev[0] {
-			wt.pred.observe(statusSig(i, cur[0]), when)
-		}
-		if cur[1] != prev[1] {
-			wt.pred.observe(healthSig(i, cur[1]), when)
-		}
-	}
-	wt.polledAt = at
-	return changed
-}
-
-// describe lists the watched environments: one call (paginated) for all,
-// across applications (environment names are unique in a region).
-func (w *watcher) describe(ctx context.Context, names []string, apps map[string]bool) ([]types.EnvironmentDescription, error) {
-	in := &eb.DescribeEnvironmentsInput{EnvironmentNames: names}
-	if len(apps) == 1 {
-		for app := range apps {
-			in.ApplicationName = aws.String(app)
-		}
-	}
-	var all []types.EnvironmentDescription
-	for {
-		out, err := callDescribe(ctx, w.m, "describe environments", func() (*eb.DescribeEnvironmentsOutput, error) {
-			return w.m.api.DescribeEnvironments(ctx, in)
-		})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, out.Environments...)
-		if aws.ToString(out.NextToken) == "" {
-			return all, nil
-		}
-		in.NextToken = out.NextToken
-	}
-}
-
-// events reads the events since from: of the one application, or of all.
-func (w *watcher) events(ctx context.Context, from time.Time, apps map[string]bool) ([]types.EventDescription, error) {
-	in := &eb.DescribeEventsInput{StartTime: aws.Time(from), MaxRecords: aws.Int32(1000)}
-	if len(apps) == 1 {
-		for app := range apps {
-			in.ApplicationName = aws.String(app)
-		}
-	}
-	var all []types.EventDescription
-	for page := 0; page < maxEventPages; page++ {
-		out, err := callDescribe(ctx, w.m, "describe events", func() (*eb.DescribeEventsOutput, error) {
-			return w.m.api.DescribeEvents(ctx, in)
-		})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, out.Events...)
-		if aws.ToString(out.NextToken) == "" {
-			break
-		}
-		in.NextToken = out.NextToken
-	}
-	slices.Reverse(all) // Beanstalk lists newest first
-	return all, nil
-}
-
-// sameApp: an answer without an application name (some emulators leave
-// it out) belongs to the one asked for; names are unique in a region.
-func sameApp(got *string, app string) bool {
-	return got == nil || *got == "" || *got == app
-}

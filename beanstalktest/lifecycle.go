@@ -2,6 +2,7 @@ package beanstalktest
 
 import (
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"time"
 
@@ -19,12 +20,24 @@ const (
 
 func frac(d time.Duration, f float64) time.Duration { return time.Duration(float64(d) * f) }
 
-// jittered is d randomised by Timing.Jitter.
-func (st *state) jittered(d time.Duration) time.Duration {
-	if j := st.timing.Jitter; j > 0 {
-		return frac(d, 1+j*(2*st.rand.Float64()-1))
+// jittered is d, the duration of operation op on e, randomised by
+// Timing.Jitter: the same for the same seed, environment name, operation
+// and occurrence whatever else the simulator does, so that a service
+// deployed alone takes the time it takes in a fleet.
+func (st *state) jittered(e *environment, op string, d time.Duration) time.Duration {
+	j := st.timing.Jitter
+	if j <= 0 {
+		return d
 	}
-	return d
+	key := e.name + "\x00" + op
+	if st.jitterSeen == nil {
+		st.jitterSeen = map[string]int{}
+	}
+	st.jitterSeen[key]++
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d\x00%s\x00%d", st.seed, key, st.jitterSeen[key])
+	u := float64(h.Sum64()>>11) / (1 << 53)
+	return frac(d, 1+j*(2*u-1))
 }
 
 // launch schedules a new environment's way to Ready and to health.
@@ -33,7 +46,7 @@ func (st *state) launch(c call, e *environment) {
 	if L == 0 {
 		L = st.timing.Launch
 	}
-	L = st.jittered(L)
+	L = st.jittered(e, "launch", L)
 	id := strings.TrimPrefix(e.id, "e-")
 	st.emit(c.now, e, types.EventSeverityInfo, "createEnvironment is starting.")
 	st.at(c.now.Add(2*time.Second), e, func(at time.Time) {
@@ -107,7 +120,7 @@ func (st *state) scheduleHealthy(readyAt time.Time, e *environment, took time.Du
 	if h == 0 {
 		h = st.timing.Health
 	}
-	h = st.jittered(h)
+	h = st.jittered(e, "health", h)
 	st.at(readyAt.Add(h), e, func(at time.Time) {
 		st.setHealth(at, e, types.EnvironmentHealthGreen, types.EnvironmentHealthStatusOk, "")
 		if e.enhanced {
@@ -164,7 +177,7 @@ func (st *state) startUpdate(c call, e *environment, version string) {
 	if version != "" {
 		st.emit(c.now, e, types.EventSeverityInfo, "Deploying new version to instance(s).")
 	}
-	st.at(c.now.Add(st.jittered(st.timing.Update)), e, func(at time.Time) {
+	st.at(c.now.Add(st.jittered(e, "update", st.timing.Update)), e, func(at time.Time) {
 		st.scaleTo(at, e, len(e.instances)) // new bounds apply
 		e.status, e.updated = types.EnvironmentStatusReady, at
 		if version != "" {
@@ -194,7 +207,7 @@ func (st *state) startTagUpdate(c call, e *environment) {
 	e.status, e.updated = types.EnvironmentStatusUpdating, c.now
 	st.emit(c.now, e, types.EventSeverityInfo, "Environment update is starting.")
 	st.emit(c.now, e, types.EventSeverityInfo, "Updating environment %s's configuration settings.", e.name)
-	st.at(c.now.Add(st.jittered(st.timing.TagUpdate)), e, func(at time.Time) {
+	st.at(c.now.Add(st.jittered(e, "tags", st.timing.TagUpdate)), e, func(at time.Time) {
 		e.status, e.updated = types.EnvironmentStatusReady, at
 		st.emit(at, e, types.EventSeverityInfo, "Successfully deployed new configuration to environment.")
 		st.emit(at, e, types.EventSeverityInfo, "Environment update completed successfully.")
@@ -207,7 +220,7 @@ func (st *state) startSwap(c call, a, b *environment) {
 		e.status, e.updated = types.EnvironmentStatusUpdating, c.now
 		st.emit(c.now, e, types.EventSeverityInfo, "swapEnvironmentCNAMEs is starting.")
 	}
-	done := c.now.Add(st.jittered(st.timing.Swap) + max(a.outcome.SwapDelay, b.outcome.SwapDelay))
+	done := c.now.Add(st.jittered(a, "swap", st.timing.Swap) + max(a.outcome.SwapDelay, b.outcome.SwapDelay))
 	// One step swaps both, so no observer sees half a swap.
 	st.at(done, a, func(at time.Time) {
 		bBefore := b.state()
@@ -237,7 +250,7 @@ func (st *state) startTermination(c call, e *environment) {
 	e.cancelSteps()
 	e.status, e.updated = types.EnvironmentStatusTerminating, c.now
 	id := strings.TrimPrefix(e.id, "e-")
-	T := st.jittered(st.timing.Terminate)
+	T := st.jittered(e, "terminate", st.timing.Terminate)
 	st.emit(c.now, e, types.EventSeverityInfo, "terminateEnvironment is starting.")
 	st.at(c.now.Add(frac(T, 0.3)), e, func(at time.Time) {
 		name := e.asg

@@ -26,6 +26,8 @@ type state struct {
 	schedule        stepQueue
 	seq             int64
 	rand            *rand.Rand
+	seed            int64
+	jitterSeen      map[string]int // occurrences of each jittered operation
 
 	timing         Timing
 	quotas         Quotas
@@ -124,6 +126,7 @@ func newState(region, account string, seed int64) *state {
 		account: account,
 		apps:    map[string]*application{},
 		rand:    rand.New(rand.NewSource(seed)),
+		seed:    seed,
 	}
 }
 

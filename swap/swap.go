@@ -258,7 +258,7 @@ func (s Swapper) ready(ctx context.Context, in Input) (cand, live types.Environm
 // is not tagged so yet (a first deploy never verified, one made by
 // hand): it is about to become the rollback environment.
 func (s Swapper) markRollback(ctx context.Context, in Input, live types.EnvironmentDescription) error {
-	tags, err := s.Monitor.Tags(ctx, s.EB, aws.ToString(live.EnvironmentArn))
+	tags, err := s.Monitor.TagsOf(ctx, s.EB, live)
 	if err != nil {
 		return err
 	}
