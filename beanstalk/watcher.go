@@ -252,4 +252,3 @@ func (w *watcher) run() {
 		}
 	}
 }
-
