@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/beanstalktest"
 	"github.com/beanswap/beanswap/progress"
 )
@@ -24,17 +24,21 @@ type fleetRun struct {
 	calls     map[string]int
 	makespan  time.Duration
 	latencies []time.Duration
-	peakHeap  uint64
+	peakHeap  uint64 // the live heap's peak, less what it held before the round
 	slowest   string // the service that finished last
 }
 
-// runFleet deploys the named services three times (all at once each round), then
-// measures the fourth round. Every deploy goes through m, or through the
-// process-wide Monitor when m is nil.
-func runFleet(tb testing.TB, seed int64, names []string, monitorOf func(a *benchAccount) *beanstalk.Monitor) fleetRun {
+// runFleet deploys the named services three times (all at once each
+// round), then measures the fourth round. The services are shared out
+// between procs processes: each has clients of its own, and so a
+// process-wide Monitor of its own, as separate CI runners would.
+func runFleet(tb testing.TB, seed int64, names []string, procs int) fleetRun {
 	n := len(names)
 	a := newBenchAccountWith(tb, seed, beanstalktest.Faults{}, beanstalktest.Quotas{Applications: 2 * n, Environments: 4 * n})
-	m := monitorOf(a)
+	clients := make([]Clients, procs)
+	for p := range clients {
+		clients[p] = NewClients(a.sim.Config())
+	}
 	ends := make([]time.Time, n)
 	round := func(tag string, obs func(i int) progress.Observer) []error {
 		imgs := make([]string, n)
@@ -44,7 +48,8 @@ func runFleet(tb testing.TB, seed int64, names []string, monitorOf func(a *bench
 		errs := make([]error, n)
 		var wg sync.WaitGroup
 		for i := range n {
-			s := a.service(tb, names[i], m, obs(i))
+			s := a.service(tb, names[i], nil, obs(i))
+			s.Clients = clients[i%procs]
 			wg.Go(func() {
 				_, errs[i] = s.Deploy(context.Background(), imgs[i])
 				ends[i] = a.clk.Now()
@@ -71,14 +76,18 @@ func runFleet(tb testing.TB, seed int64, names []string, monitorOf func(a *bench
 	run := fleetRun{services: n}
 	stop := make(chan struct{})
 	sampled := make(chan uint64)
-	go func() { // the heap's peak, sampled while the round runs
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	baseline := sample[0].Value.Uint64() // the simulator's accounts, the setup
+	go func() { // the live heap's peak (as of each GC), sampled while the round runs
 		var peak uint64
-		var ms runtime.MemStats
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		for {
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
 			select {
 			case <-stop:
 				sampled <- peak
@@ -91,7 +100,7 @@ func runFleet(tb testing.TB, seed int64, names []string, monitorOf func(a *bench
 	errs := round("1.3.0", func(i int) progress.Observer { return recs[i].Observe })
 	run.makespan = a.clk.Now().Sub(start)
 	close(stop)
-	run.peakHeap = <-sampled
+	run.peakHeap = max(<-sampled, baseline) - baseline
 	for _, err := range errs {
 		if err != nil {
 			run.failed = append(run.failed, err)
@@ -127,12 +136,11 @@ func fleetNames(n int) []string {
 // on what else runs: alone it takes what it took in the fleet, on
 // Beanstalk's side), and compares.
 func BenchmarkFleet(b *testing.B) {
-	shared := func(a *benchAccount) *beanstalk.Monitor { return nil }
 	for range b.N {
 		goroutines := runtime.NumGoroutine()
 		var fleet, single fleetRun
-		inScope(b, func(tb testing.TB) { fleet = runFleet(tb, 1, fleetNames(100), shared) })
-		inScope(b, func(tb testing.TB) { single = runFleet(tb, 1, []string{fleet.slowest}, shared) })
+		inScope(b, func(tb testing.TB) { fleet = runFleet(tb, 1, fleetNames(100), 1) })
+		inScope(b, func(tb testing.TB) { single = runFleet(tb, 1, []string{fleet.slowest}, 1) })
 		if len(fleet.failed) > 0 {
 			b.Errorf("%d of %d deploys failed; the first: %v", len(fleet.failed), fleet.services, fleet.failed[0])
 		}
@@ -145,6 +153,18 @@ func BenchmarkFleet(b *testing.B) {
 			fleet.services, fleet.describe, fleet.makespan.Round(time.Second), fleet.throttled,
 			percentile(fleet.latencies, 0.5), percentile(fleet.latencies, 1), fleet.slowest, single.describe, single.makespan.Round(time.Second))
 		b.Logf("fleet calls: %v", fleet.calls)
+
+		// Four processes of 25 each, on the same account: each process's
+		// budget (1 call/s) fits AWS's (2/s) alone, not together, so
+		// Beanstalk throttles them until their budgets adapt.
+		var four fleetRun
+		inScope(b, func(tb testing.TB) { four = runFleet(tb, 2, fleetNames(100), 4) })
+		b.ReportMetric(float64(len(four.failed)), "procs-failed")
+		b.ReportMetric(float64(four.throttled), "procs-throttled")
+		b.Logf("4 processes × 25: %d failed, %d throttled calls absorbed, %d describe calls in %s", len(four.failed), four.throttled, four.describe, four.makespan.Round(time.Second))
+		if len(four.failed) > 0 {
+			b.Errorf("4 processes × 25: %d deploys failed; the first: %v", len(four.failed), four.failed[0])
+		}
 		if after := settledGoroutines(goroutines); after > goroutines {
 			b.Errorf("%d goroutines after the fleet, %d before", after, goroutines)
 		}
