@@ -3,11 +3,13 @@ package beanswap
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -127,4 +129,98 @@ func TestConcurrentDeploysShareTheBudget(t *testing.T) {
 	t.Logf("%d services deployed twice at once in %s (simulated): %d calls in the throttled bucket (%.2f/s), %d refused",
 		services, took.Round(time.Second), n, float64(n)/took.Seconds(), sim.Throttled())
 	assert.Zero(t, sim.Throttled(), "no call was throttled")
+}
+
+// countingAPI records when each call of the Describe group was made.
+type countingAPI struct {
+	BeanstalkAPI
+	clk interface{ Now() time.Time }
+	mu  sync.Mutex
+	at  []time.Time
+}
+
+func (c *countingAPI) note() {
+	c.mu.Lock()
+	c.at = append(c.at, c.clk.Now())
+	c.mu.Unlock()
+}
+
+func (c *countingAPI) DescribeEnvironments(ctx context.Context, in *eb.DescribeEnvironmentsInput, o ...func(*eb.Options)) (*eb.DescribeEnvironmentsOutput, error) {
+	c.note()
+	return c.BeanstalkAPI.DescribeEnvironments(ctx, in, o...)
+}
+
+func (c *countingAPI) DescribeEvents(ctx context.Context, in *eb.DescribeEventsInput, o ...func(*eb.Options)) (*eb.DescribeEventsOutput, error) {
+	c.note()
+	return c.BeanstalkAPI.DescribeEvents(ctx, in, o...)
+}
+
+func (c *countingAPI) ListTagsForResource(ctx context.Context, in *eb.ListTagsForResourceInput, o ...func(*eb.Options)) (*eb.ListTagsForResourceOutput, error) {
+	c.note()
+	return c.BeanstalkAPI.ListTagsForResource(ctx, in, o...)
+}
+
+// TestWatcherNeverExceedsItsBudget: six services deploy at once through
+// one Monitor allowed 0.5 calls/s with a burst of 3; over any span of
+// time, its Describe-group calls stay within burst + rate × span.
+func TestWatcherNeverExceedsItsBudget(t *testing.T) {
+	a := newBenchAccount(t, 7, beanstalktest.Faults{DisableThrottling: true})
+	spy := &countingAPI{BeanstalkAPI: a.clients.Beanstalk, clk: a.clk}
+	a.clients.Beanstalk = spy
+	const rate, burst = 0.5, 3
+	m := beanstalk.NewMonitor(spy, beanstalk.MonitorOptions{Clock: a.clk, Rate: rate, Burst: burst})
+	for _, tag := range []string{"1.0.0", "1.1.0"} {
+		var wg sync.WaitGroup
+		for i := range 6 {
+			s := a.service(t, fmt.Sprintf("svc%d", i), m, nil)
+			img := a.image(t, fmt.Sprintf("svc%d", i), tag)
+			wg.Go(func() {
+				_, err := s.Deploy(context.Background(), img)
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+	}
+	require.Greater(t, len(spy.at), 50)
+	for i := range spy.at {
+		for j := i; j < len(spy.at); j++ {
+			span := spy.at[j].Sub(spy.at[i]).Seconds()
+			require.LessOrEqual(t, float64(j-i+1), burst+rate*span+1e-9,
+				"%d calls in %.1fs, from call %d", j-i+1, span, i)
+		}
+	}
+}
+
+// TestThrottledDescribeNeverFailsADeploy: Beanstalk throttles far below
+// what the Monitor starts at; the deploys slow down, the Monitor's rate
+// comes down to what the account allows, and none fails.
+func TestThrottledDescribeNeverFailsADeploy(t *testing.T) {
+	a := newBenchAccount(t, 3, beanstalktest.Faults{ThrottleRate: 0.25, ThrottleBurst: 2})
+	m := beanstalk.NewMonitor(a.clients.Beanstalk, beanstalk.MonitorOptions{Clock: a.clk, Rate: 2, Burst: 5})
+	var wg sync.WaitGroup
+	for i := range 3 {
+		s := a.service(t, fmt.Sprintf("svc%d", i), m, nil)
+		img := a.image(t, fmt.Sprintf("svc%d", i), "1.0.0")
+		wg.Go(func() {
+			_, err := s.Deploy(context.Background(), img)
+			assert.NoError(t, err, "svc%d", i)
+		})
+	}
+	wg.Wait()
+	assert.Positive(t, a.sim.Throttled(), "the account did throttle")
+	assert.Less(t, m.Rate(), 2.0, "the budget came down")
+}
+
+// TestNoGoroutineOutlivesItsDeploy: the watcher's goroutine, the reads'
+// and the waits' end with the deploy.
+func TestNoGoroutineOutlivesItsDeploy(t *testing.T) {
+	a := newBenchAccount(t, 5, beanstalktest.Faults{})
+	m := beanstalk.NewMonitor(a.clients.Beanstalk, beanstalk.MonitorOptions{Clock: a.clk})
+	img1, img2 := a.image(t, "hello", "1.0.0"), a.image(t, "hello", "1.1.0")
+	before := runtime.NumGoroutine()
+	for _, img := range []string{img1, img2} {
+		_, err := a.service(t, "hello", m, nil).Deploy(context.Background(), img)
+		require.NoError(t, err)
+	}
+	assert.LessOrEqual(t, settledGoroutines(before), before)
 }

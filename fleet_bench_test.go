@@ -80,7 +80,8 @@ func runFleet(tb testing.TB, seed int64, names []string, procs int) fleetRun {
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(sample)
 	baseline := sample[0].Value.Uint64() // the simulator's accounts, the setup
-	go func() {                          // the live heap's peak (as of each GC), sampled while the round runs
+	// The live heap's peak (as of each GC), sampled while the round runs.
+	go func() {
 		var peak uint64
 		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		t := time.NewTicker(20 * time.Millisecond)

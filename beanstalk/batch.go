@@ -249,7 +249,7 @@ func (w *watcher) describe(ctx context.Context, names []string, apps map[string]
 	var all []types.EnvironmentDescription
 	for {
 		out, err := callDescribe(ctx, w.m, "describe environments", func() (*eb.DescribeEnvironmentsOutput, error) {
-			return w.m.api.DescribeEnvironments(ctx, in)
+			return w.m.api.DescribeEnvironments(ctx, in, throttlingToUs)
 		})
 		if err != nil {
 			return nil, err
@@ -273,7 +273,7 @@ func (w *watcher) events(ctx context.Context, from time.Time, apps map[string]bo
 	var all []types.EventDescription
 	for page := 0; page < maxEventPages; page++ {
 		out, err := callDescribe(ctx, w.m, "describe events", func() (*eb.DescribeEventsOutput, error) {
-			return w.m.api.DescribeEvents(ctx, in)
+			return w.m.api.DescribeEvents(ctx, in, throttlingToUs)
 		})
 		if err != nil {
 			return nil, err

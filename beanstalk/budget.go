@@ -6,6 +6,9 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 )
 
 // budget is the token bucket of the calls AWS throttles together.
@@ -113,4 +116,26 @@ func retry[T any](ctx context.Context, m *Monitor, what string, budgeted bool, f
 		}
 		backoff = min(2*backoff, 30*time.Second)
 	}
+}
+
+// throttlingToUs is a call option for the budgeted calls: the SDK hands a
+// Throttling answer back at once instead of retrying it on its own, so
+// that the budget sees it (and adapts) and the retry waits its turn.
+func throttlingToUs(o *eb.Options) {
+	if o.Retryer != nil {
+		o.Retryer = throttleToCaller{o.Retryer}
+	}
+}
+
+type throttleToCaller struct{ aws.Retryer }
+
+func (r throttleToCaller) IsErrorRetryable(err error) bool {
+	return !isThrottle(err) && r.Retryer.IsErrorRetryable(err)
+}
+
+func (r throttleToCaller) GetAttemptToken(ctx context.Context) (func(error) error, error) {
+	if v2, ok := r.Retryer.(aws.RetryerV2); ok {
+		return v2.GetAttemptToken(ctx)
+	}
+	return r.Retryer.GetInitialToken(), nil
 }

@@ -148,7 +148,7 @@ func (m *Monitor) Tags(ctx context.Context, api TagsAPI, arn string) (map[string
 
 func (m *Monitor) tags(ctx context.Context, api TagsAPI, arn string) (map[string]string, error) {
 	out, err := callDescribe(ctx, m, "list tags of "+arn, func() (*eb.ListTagsForResourceOutput, error) {
-		return api.ListTagsForResource(ctx, &eb.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+		return api.ListTagsForResource(ctx, &eb.ListTagsForResourceInput{ResourceArn: aws.String(arn)}, throttlingToUs)
 	})
 	if err != nil {
 		return nil, err

@@ -130,7 +130,7 @@ func (m *Monitor) Events(ctx context.Context, app string, since time.Time) ([]ty
 	var all []types.EventDescription
 	for page := 0; page < maxEventPages; page++ {
 		out, err := callDescribe(ctx, m, "describe events of "+app, func() (*eb.DescribeEventsOutput, error) {
-			return m.api.DescribeEvents(ctx, in)
+			return m.api.DescribeEvents(ctx, in, throttlingToUs)
 		})
 		if err != nil {
 			return nil, err
