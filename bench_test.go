@@ -38,11 +38,22 @@ func newBenchAccount(tb testing.TB, seed int64, faults beanstalktest.Faults) *be
 // team with a hundred services has asked AWS for more than the default
 // 75 applications and 200 environments.
 func newBenchAccountWith(tb testing.TB, seed int64, faults beanstalktest.Faults, quotas beanstalktest.Quotas) *benchAccount {
+	return newBenchAccountPushing(tb, seed, faults, quotas, nil)
+}
+
+// newBenchAccountPushing is newBenchAccountWith whose Beanstalk publishes
+// its changes to q (nil: nowhere).
+func newBenchAccountPushing(tb testing.TB, seed int64, faults beanstalktest.Faults, quotas beanstalktest.Quotas, q *memQueue) *benchAccount {
 	tb.Helper()
 	clk := beanstalktest.NewVirtualClock(time.Time{})
 	tb.Cleanup(clk.Close)
-	sim := beanstalktest.Start(tb, beanstalktest.Options{Clock: clk, InProcess: true, Seed: seed, Faults: faults,
-		Timing: beanstalktest.Timing{Jitter: 0.1}, Quotas: quotas})
+	opts := beanstalktest.Options{Clock: clk, InProcess: true, Seed: seed, Faults: faults,
+		Timing: beanstalktest.Timing{Jitter: 0.1}, Quotas: quotas}
+	if q != nil {
+		q.clk = clk
+		opts.Publish = q.publish
+	}
+	sim := beanstalktest.Start(tb, opts)
 	_, err := s3.NewFromConfig(sim.Config(), func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hello-docker")})
 	if err != nil {
 		tb.Fatal(err)
@@ -102,7 +113,7 @@ func detections(events []progress.Event, transitions []beanstalktest.Transition)
 		var span *waitSpan
 		for j := range spans {
 			s := &spans[j]
-			if slices.Contains(s.envs, tr.Environment) && !tr.At.Before(s.start) && (s.end.IsZero() || tr.At.Before(s.end)) {
+			if slices.Contains(s.envs, tr.Environment) && !tr.At.Before(s.start) && (s.end.IsZero() || !tr.At.After(s.end)) {
 				span = s
 				break
 			}
@@ -158,9 +169,19 @@ type steadyState struct {
 // environment goes), as the one before did. opts tune the Monitor (the
 // eb-CLI-style policy).
 func runSteadyState(tb testing.TB, seed int64, opts beanstalk.MonitorOptions) steadyState {
-	a := newBenchAccount(tb, seed, beanstalktest.Faults{})
+	return runSteadyStateOf(tb, seed, opts, nil)
+}
+
+// runSteadyStateOf is runSteadyState with Beanstalk's changes pushed to
+// the Monitor through q, when set.
+func runSteadyStateOf(tb testing.TB, seed int64, opts beanstalk.MonitorOptions, q *memQueue) steadyState {
+	a := newBenchAccountPushing(tb, seed, beanstalktest.Faults{}, beanstalktest.Quotas{}, q)
 	opts.Clock = a.clk
 	m := beanstalk.NewMonitor(a.clients.Beanstalk, opts)
+	if q != nil {
+		detach, _ := m.AttachPush(q)
+		defer detach()
+	}
 	for _, tag := range []string{"1.0.0", "1.1.0", "1.2.0"} {
 		if _, err := a.service(tb, "hello", m, nil).Deploy(context.Background(), a.image(tb, "hello", tag)); err != nil {
 			tb.Fatal(err)
@@ -222,12 +243,16 @@ const benchSeeds = 40
 // environments every 5 s).
 func BenchmarkSteadyStateDeploy(b *testing.B) {
 	for range b.N {
-		var ours, peer []steadyState
+		var ours, peer, pushed []steadyState
 		for seed := range int64(benchSeeds) {
 			ours = append(ours, runSteadyState(b, seed+1, beanstalk.MonitorOptions{}))
 			peer = append(peer, runSteadyState(b, seed+1, beanstalk.MonitorOptions{FixedInterval: 5 * time.Second}))
+			pushed = append(pushed, runSteadyStateOf(b, seed+1, beanstalk.MonitorOptions{}, newMemQueue(0)))
 		}
-		o, p := summarize(ours), summarize(peer)
+		o, p, q := summarize(ours), summarize(peer), summarize(pushed)
+		b.ReportMetric(float64(q.p50.Milliseconds()), "push-detect-p50-ms")
+		b.ReportMetric(q.describe, "push-describe-calls/deploy")
+		b.Logf("push: %.1f calls, %.1f describe calls, detection p50 %s max %s, overhead %.3f", q.calls, q.describe, q.p50, q.max, q.overhead)
 		b.ReportMetric(o.calls, "calls/deploy")
 		b.ReportMetric(o.describe, "describe-calls/deploy")
 		b.ReportMetric(float64(o.p50.Milliseconds()), "detect-p50-ms")

@@ -87,7 +87,7 @@ func TestServiceBundleFiles(t *testing.T) {
 	h := newHarness(t, func(c *config.Config) {
 		c.BundleDir, c.DockerCompose = dir, filepath.Join(dir, "docker-compose.yml")
 	})
-	push(t, h.sim, "public.example.com/library/redis:7")
+	pushImage(t, h.sim, "public.example.com/library/redis:7")
 	r, err := h.deploy("registry.example.com/team/hello:1.0.0")
 	require.NoError(t, err)
 	assert.Equal(t, r.Version, h.liveVersion())

@@ -8,16 +8,19 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/beanswap/beanswap/beanstalk"
 	"github.com/beanswap/beanswap/config"
 	"github.com/beanswap/beanswap/lock"
 	"github.com/beanswap/beanswap/notify"
+	"github.com/beanswap/beanswap/push"
 	"github.com/beanswap/beanswap/swap"
 )
 
@@ -53,6 +56,10 @@ type Clients struct {
 	// AutoScaling counts the live environment's instances in service for
 	// capacity_parity; nil counts the instances Beanstalk lists.
 	AutoScaling beanstalk.GroupsAPI
+	// EventBridge and SQS carry Beanstalk's pushed changes when
+	// Service.Push is set; nil polls.
+	EventBridge push.EventsAPI
+	SQS         push.QueueAPI
 }
 
 // CallerIdentityAPI is the STS call; *sts.Client satisfies it.
@@ -77,6 +84,8 @@ func NewClients(cfg aws.Config) Clients {
 		STS:         sts.NewFromConfig(cfg),
 		IAM:         iam.NewFromConfig(cfg),
 		AutoScaling: autoscaling.NewFromConfig(cfg),
+		EventBridge: eventbridge.NewFromConfig(cfg),
+		SQS:         sqs.NewFromConfig(cfg),
 	}
 }
 

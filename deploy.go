@@ -109,6 +109,9 @@ func (s *Service) deploy(ctx context.Context, image string, staged bool) (report
 		return nil, fmt.Errorf("%w %q: %w", ErrInvalidImage, image, err)
 	}
 	rt, scrub := s.runtime()
+	if s.Push {
+		defer s.watchByPush(ctx, rt)()
+	}
 	d := &deploy{s: s, rt: rt, scrub: scrub, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Image: image}, staged: staged}
 	start := rt.Clock.Now()
 	defer func() {

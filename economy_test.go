@@ -64,7 +64,7 @@ func BenchmarkBlueGreenDeploy(b *testing.B) {
 	cfg, store := parseConfig(b, testConfig), testDocker(b)
 	clients := NewClients(sim.Config())
 	deploy := func(i int) {
-		push(b, sim, fmt.Sprintf("registry.example.com/team/hello:1.%d.0", i))
+		pushImage(b, sim, fmt.Sprintf("registry.example.com/team/hello:1.%d.0", i))
 		p := &Service{Config: cfg, Clients: clients, Docker: store,
 			HTTPClient: sim.HTTPClient(), Clock: clk, Observer: (&progress.Recorder{}).Observe}
 		if _, err := p.Deploy(context.Background(), fmt.Sprintf("registry.example.com/team/hello:1.%d.0", i)); err != nil {
@@ -116,7 +116,7 @@ func TestConcurrentDeploysShareTheBudget(t *testing.T) {
 			p := &Service{Config: parseConfig(t, body), Clients: clients, Docker: store,
 				HTTPClient: sim.HTTPClient(), Clock: clk, Monitor: monitor, Observer: (&progress.Recorder{}).Observe}
 			image := "registry.example.com/team/" + name + ":" + version
-			push(t, sim, image)
+			pushImage(t, sim, image)
 			wg.Go(func() { _, errs[i] = p.Deploy(context.Background(), image) })
 		}
 		wg.Wait()

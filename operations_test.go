@@ -262,7 +262,7 @@ func TestTwoDeploysAtOnce(t *testing.T) {
 		cfg.LockWait = wait
 		p := h.service()
 		p.Config, p.Clients, p.HTTPClient, p.Clock = &cfg, NewClients(sim.Config()), sim.HTTPClient(), clk
-		push(t, sim, image)
+		pushImage(t, sim, image)
 		return p.Deploy(context.Background(), image)
 	}
 	both := func(wait time.Duration) []error {

@@ -84,9 +84,9 @@ func startSim(tb testing.TB, opts beanstalktest.Options) *beanstalktest.Server {
 	return sim
 }
 
-// push pushes image to the simulated registry of its host, when the
+// pushImage pushes image to the simulated registry of its host, when the
 // simulator serves that host.
-func push(tb testing.TB, sim *beanstalktest.Server, image string) {
+func pushImage(tb testing.TB, sim *beanstalktest.Server, image string) {
 	tb.Helper()
 	if strings.HasPrefix(image, "registry.example.com/") || strings.HasPrefix(image, "public.example.com/") {
 		require.NoError(tb, sim.PushImage(context.Background(), image))
@@ -129,7 +129,7 @@ type deployRun struct {
 // pipeline is a deploy of image, pushed to the registry first.
 func (h *harness) pipeline(image string) deployRun {
 	h.t.Helper()
-	push(h.t, h.sim, image)
+	pushImage(h.t, h.sim, image)
 	return deployRun{h.service(), image}
 }
 

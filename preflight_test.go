@@ -31,7 +31,7 @@ func TestPreflightRefusesBeforeAnythingChanges(t *testing.T) {
 		},
 		"credentials refused": {
 			setup: func(h *harness) string {
-				push(h.t, h.sim, "registry.example.com/team/hello:1.0.0")
+				pushImage(h.t, h.sim, "registry.example.com/team/hello:1.0.0")
 				h.sim.RequireRegistryAuth("registry.example.com", "deploy", "rotated")
 				return "registry.example.com/team/hello:1.0.0"
 			},
@@ -39,7 +39,7 @@ func TestPreflightRefusesBeforeAnythingChanges(t *testing.T) {
 		},
 		"instance profile missing": {
 			setup: func(h *harness) string {
-				push(h.t, h.sim, "registry.example.com/team/hello:1.0.0")
+				pushImage(h.t, h.sim, "registry.example.com/team/hello:1.0.0")
 				h.sim.RemoveInstanceProfile("aws-elasticbeanstalk-ec2-role")
 				return "registry.example.com/team/hello:1.0.0"
 			},

@@ -21,7 +21,7 @@ func TestStagedDeployPromotedLater(t *testing.T) {
 	r1, err := h.deploy("registry.example.com/team/hello:1.0.0")
 	require.NoError(t, err)
 
-	push(t, h.sim, "registry.example.com/team/hello:1.1.0")
+	pushImage(t, h.sim, "registry.example.com/team/hello:1.1.0")
 	svc := h.service()
 	staged, err := svc.Stage(context.Background(), "registry.example.com/team/hello:1.1.0")
 	require.NoError(t, err)
@@ -65,7 +65,7 @@ func TestPromoteRunsTheChecksAgain(t *testing.T) {
 	h := newHarness(t, func(c *config.Config) { c.Timeouts.Acceptance = time.Minute })
 	r1, err := h.deploy("registry.example.com/team/hello:1.0.0")
 	require.NoError(t, err)
-	push(t, h.sim, "registry.example.com/team/hello:1.1.0")
+	pushImage(t, h.sim, "registry.example.com/team/hello:1.1.0")
 	svc := h.service()
 	staged, err := svc.Stage(context.Background(), "registry.example.com/team/hello:1.1.0")
 	require.NoError(t, err)
@@ -79,7 +79,7 @@ func TestPromoteRunsTheChecksAgain(t *testing.T) {
 
 func TestStagingNeedsALiveEnvironment(t *testing.T) {
 	h := newHarness(t, nil)
-	push(t, h.sim, "registry.example.com/team/hello:1.0.0")
+	pushImage(t, h.sim, "registry.example.com/team/hello:1.0.0")
 	_, err := h.service().Stage(context.Background(), "registry.example.com/team/hello:1.0.0")
 	require.ErrorContains(t, err, "a first deploy goes live at once")
 	assert.Equal(t, 0, h.sim.CallCount("CreateEnvironment"))
@@ -94,7 +94,7 @@ func TestNewerStageSupersedesOlder(t *testing.T) {
 	svc := h.service()
 	var names []string
 	for _, tag := range []string{"1.1.0", "1.2.0"} {
-		push(t, h.sim, "registry.example.com/team/hello:"+tag)
+		pushImage(t, h.sim, "registry.example.com/team/hello:"+tag)
 		r, err := svc.Stage(context.Background(), "registry.example.com/team/hello:"+tag)
 		require.NoError(t, err)
 		names = append(names, r.Staged)

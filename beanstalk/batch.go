@@ -213,7 +213,13 @@ func (w *watcher) observe(wt *watch, s snapshot, at time.Time) bool {
 		wt.status[name] = cur
 		changed = true
 		if !known {
-			continue // its first sighting: where it stood, not a change
+			// Its first sighting: where it stood, not a change, unless it
+			// was updated since the operation began (a wait that was
+			// nudged, or looked late, for the first time).
+			if u := aws.ToTime(e.DateUpdated); u.After(wt.pred.ref.Add(startedGrace)) && !u.After(at) {
+				wt.pred.observe(statusSig(i, cur[0]), u)
+			}
+			continue
 		}
 		// The change happened since the last read: at DateUpdated when
 		// that moved (a status change moves it), else halfway.

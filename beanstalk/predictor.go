@@ -10,6 +10,14 @@ const (
 	priorMax      = 15 * time.Second // nothing learned: the longest sleep
 	eventsEvery   = time.Minute      // events at least this often when wanted
 	eventSlack    = time.Second      // an event is read this long after it is due
+
+	// With changes pushed, polls are a safety net: a change not pushed
+	// within pushGrace of when it was due is looked for, then every
+	// pushLate; with nothing learned, every pushPrior.
+	pushGrace  = 30 * time.Second
+	pushLate   = 15 * time.Second
+	pushPrior  = 30 * time.Second
+	pushEvents = 2 * time.Minute // events at least this often when wanted
 )
 
 // plan is the next poll a watch needs: when, and what it reads.
@@ -36,6 +44,7 @@ type predictor struct {
 	anchorOf time.Duration
 	scale    float64
 
+	push        bool                 // changes are pushed: polls are a safety net
 	predicted   map[string]time.Time // what was predicted, for learning
 	lateFrom    map[string]time.Time // when each mark's dense polls began
 	interval    time.Duration        // the prior's current backoff
@@ -104,6 +113,8 @@ func (p *predictor) next(now time.Time, changed, wantEvents bool) plan {
 	switch {
 	case p.fixed > 0:
 		return plan{at: now.Add(p.fixed), env: true, events: true}
+	case p.push:
+		return p.safetyNet(now, wantEvents)
 	case p.learned == nil:
 		return p.prior(now, changed, wantEvents)
 	}
@@ -158,6 +169,34 @@ func (p *predictor) next(now time.Time, changed, wantEvents bool) plan {
 		return plan{at: maxTime(now, p.lastEvents.Add(eventsEvery)), events: true}
 	}
 	return out
+}
+
+// safetyNet plans the poll when changes are pushed: shortly after the
+// next state change was due (had its push been lost), then every
+// pushLate; events (failures are pushed too) every pushEvents.
+func (p *predictor) safetyNet(now time.Time, wantEvents bool) plan {
+	at := now.Add(pushPrior)
+	if p.learned != nil {
+		for _, m := range p.learned.marks {
+			if _, ok := p.seen[m.sig]; ok || m.event {
+				continue
+			}
+			due := p.at(m).Add(p.window(m) + pushGrace)
+			if now.After(due.Add(4 * pushLate)) {
+				continue // long overdue: this run took another path
+			}
+			if _, ok := p.predicted[m.sig]; !ok {
+				p.predicted[m.sig] = p.at(m)
+			}
+			at = maxTime(due, now.Add(pushLate))
+			if due.After(now) {
+				at = due
+			}
+			break
+		}
+	}
+	events := wantEvents && !at.Before(p.lastEvents.Add(pushEvents))
+	return plan{at: at, env: true, events: events}
 }
 
 // dense is the poll for a mark whose polls start at start: then, or, once

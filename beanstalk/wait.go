@@ -96,6 +96,7 @@ func (m *Monitor) Wait(ctx context.Context, app string, names []string, what str
 		learned = nil
 	}
 	wt.pred = newPredictor(o.Since, learned, m.opts.FixedInterval)
+	wt.pred.push = m.w.pushing()
 	wt.pred.interval, wt.pred.first, wt.pred.maxInterval = o.Interval, o.Interval, o.MaxInterval
 	first := plan{at: start, env: true, events: wt.events}
 	if learned != nil && start.Sub(o.Since) < 2*time.Second {

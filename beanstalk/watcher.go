@@ -33,6 +33,12 @@ type watcher struct {
 	reads    []*readReq
 	readsAt  time.Time
 	lastPoll time.Time
+	// push, when attached, nudges the watches; its loop runs while there
+	// are watches.
+	push       Nudges
+	pushErr    error
+	pushCancel context.CancelFunc
+	pushDone   chan struct{}
 }
 
 func newWatcher(m *Monitor) *watcher {
@@ -90,7 +96,9 @@ func (w *watcher) add(wt *watch, first plan) {
 	wt.plan = first
 	wt.status = map[string][2]string{}
 	wt.given = map[string]time.Time{}
+	wt.pred.push = w.push != nil
 	w.watches[wt] = struct{}{}
+	w.startPush()
 	w.start()
 }
 
@@ -111,6 +119,9 @@ func (w *watcher) start() {
 func (w *watcher) remove(ctx context.Context, wt *watch, learn bool) {
 	w.mu.Lock()
 	delete(w.watches, wt)
+	if len(w.watches) == 0 {
+		w.stopPush()
+	}
 	w.kick()
 	pred, eventsRead := wt.pred, wt.eventsRead
 	w.mu.Unlock()

@@ -40,6 +40,12 @@ type Options struct {
 	InstanceProfiles []string
 	// Logger receives one line per request at debug level; nil discards.
 	Logger *slog.Logger
+	// Publish, when set, receives the events Beanstalk sends to
+	// EventBridge (status and health changes, failures) as they happen:
+	// steps are then applied when due, not only when a request looks.
+	// It is called from one goroutine at a time, in order; it must not
+	// call the simulator back.
+	Publish func(PushedEvent)
 }
 
 // Timing is how long operations take, in the Clock's time.

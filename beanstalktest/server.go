@@ -54,6 +54,13 @@ type Server struct {
 
 	closeOnce sync.Once
 	serveDone chan struct{}
+
+	// With Options.Publish: the driver applying steps on time, and the
+	// order of publishing.
+	pubMu      sync.Mutex
+	wakeDriver context.CancelFunc
+	stopDriver context.CancelFunc
+	driverDone chan struct{}
 }
 
 // NewServer starts a simulator listening on opts.Addr (a free loopback
@@ -84,6 +91,15 @@ func NewServer(opts Options) (*Server, error) {
 	l, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("beanstalktest: listen on %s: %w", opts.Addr, err)
+	}
+	if opts.Publish != nil {
+		s.st.publishing = true
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopDriver, s.driverDone = cancel, make(chan struct{})
+		go func() {
+			defer close(s.driverDone)
+			s.drive(ctx)
+		}()
 	}
 	s.listener = l
 	s.URL = "http://" + l.Addr().String()
@@ -126,6 +142,10 @@ type TB interface {
 // Close stops the server and waits for it.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		if s.stopDriver != nil {
+			s.stopDriver()
+			<-s.driverDone
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		// A connection a client dialled but never used (its transport
@@ -364,7 +384,12 @@ func (s *Server) serveBeanstalk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h(s.st, r.PostForm, call{now: now, requestID: requestID})
+	pushed := s.takePushed()
+	s.kickDriver()
 	s.mu.Unlock()
+	if len(pushed) > 0 {
+		s.publish(pushed)
+	}
 
 	if err != nil {
 		var apiErr *APIError

@@ -28,6 +28,8 @@ type state struct {
 	rand            *rand.Rand
 	seed            int64
 	jitterSeen      map[string]int // occurrences of each jittered operation
+	publishing      bool           // Options.Publish is set: queue pushed events
+	pushed          []PushedEvent  // queued for publishing
 
 	timing         Timing
 	quotas         Quotas
@@ -170,6 +172,9 @@ func (e *environment) state() envState { return envState{e.status, e.health} }
 func (s *state) noteChange(at time.Time, e *environment, before envState) {
 	if now := e.state(); now != before {
 		s.transitions = append(s.transitions, Transition{At: at, Environment: e.name, Status: now.status, Health: now.health})
+		if now.health != before.health {
+			s.pushHealth(at, e, before.health, now.health)
+		}
 	}
 }
 
@@ -180,6 +185,7 @@ func (s *state) emit(at time.Time, e *environment, sev types.EventSeverity, form
 	ev := &event{at: at, severity: sev, message: fmt.Sprintf(format, args...), seq: s.nextSeq()}
 	if e != nil {
 		ev.app, ev.env, ev.version, ev.request = e.app, e.name, e.version, e.lastRequestID
+		s.pushEvent(at, e, sev, ev.message)
 	}
 	s.events = append(s.events, ev)
 }

@@ -89,6 +89,19 @@ func (c *VirtualClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// After returns a channel closed once d of simulated time has passed (or
+// the clock is closed). The wake-up is set before After returns, so a
+// goroutine waiting on the channel cannot let time skip past it.
+func (c *VirtualClock) After(d time.Duration) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.activity++
+	c.seq++
+	s := &sleeper{at: c.now.Add(max(d, 0)), seq: c.seq, wake: make(chan struct{})}
+	heap.Push(&c.sleepers, s)
+	return s.wake
+}
+
 // Hold keeps time from moving until the returned release is called: for
 // work in progress whose end time must not skip.
 func (c *VirtualClock) Hold() (release func()) {
