@@ -14,6 +14,7 @@ func deployCommand(cl cli) *cobra.Command {
 		image, tag   string
 		dryRun       bool
 		noSwap       bool
+		pushed       bool
 		dockerConfig string
 	)
 	cmd := &cobra.Command{
@@ -27,6 +28,7 @@ func deployCommand(cl cli) *cobra.Command {
 	f.StringVarP(&tag, "tag", "t", "", "tag of docker_repo/name to deploy (instead of --image)")
 	f.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
 	f.BoolVar(&noSwap, "no-swap", false, "stage: launch and accept the new environment, leave live traffic where it is (see promote)")
+	f.BoolVar(&pushed, "push", false, "wake on the changes Beanstalk pushes to EventBridge (a rule and an SQS queue made for the deploy, then removed) instead of polling for them; polls without the permissions")
 	f.StringVar(&dockerConfig, "docker-config", "", "Docker config.json to read registry credentials from (default: as the docker CLI finds it)")
 	f.Duration("lock-wait", 0, "wait this long for another deploy's lock (default: lock_wait from the configuration)")
 	cmd.MarkFlagsMutuallyExclusive("image", "tag")
@@ -58,6 +60,7 @@ func deployCommand(cl cli) *cobra.Command {
 				return usageError{fmt.Errorf("--tag %q gives image %q: %w", tag, image, err)}
 			}
 		}
+		svc.Push = pushed
 		if dockerConfig != "" {
 			svc.DockerOptions = append(svc.DockerOptions, dockercfg.WithConfigFile(dockerConfig))
 		}
