@@ -212,15 +212,28 @@ func TestThrottledDescribeNeverFailsADeploy(t *testing.T) {
 }
 
 // TestNoGoroutineOutlivesItsDeploy: the watcher's goroutine, the reads'
-// and the waits' end with the deploy.
+// and the waits', and with push the nudge loop, end with the deploy.
 func TestNoGoroutineOutlivesItsDeploy(t *testing.T) {
-	a := newBenchAccount(t, 5, beanstalktest.Faults{})
-	m := beanstalk.NewMonitor(a.clients.Beanstalk, beanstalk.MonitorOptions{Clock: a.clk})
-	img1, img2 := a.image(t, "hello", "1.0.0"), a.image(t, "hello", "1.1.0")
-	before := runtime.NumGoroutine()
-	for _, img := range []string{img1, img2} {
-		_, err := a.service(t, "hello", m, nil).Deploy(context.Background(), img)
-		require.NoError(t, err)
+	for _, pushed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("push=%v", pushed), func(t *testing.T) {
+			var q *memQueue
+			if pushed {
+				q = newMemQueue(0)
+			}
+			a := newBenchAccountPushing(t, 5, beanstalktest.Faults{}, beanstalktest.Quotas{}, q)
+			m := beanstalk.NewMonitor(a.clients.Beanstalk, beanstalk.MonitorOptions{Clock: a.clk})
+			img1, img2 := a.image(t, "hello", "1.0.0"), a.image(t, "hello", "1.1.0")
+			before := runtime.NumGoroutine()
+			if q != nil {
+				detach, attached := m.AttachPush(q)
+				require.True(t, attached)
+				defer detach()
+			}
+			for _, img := range []string{img1, img2} {
+				_, err := a.service(t, "hello", m, nil).Deploy(context.Background(), img)
+				require.NoError(t, err)
+			}
+			assert.LessOrEqual(t, settledGoroutines(before), before)
+		})
 	}
-	assert.LessOrEqual(t, settledGoroutines(before), before)
 }
