@@ -48,6 +48,13 @@
 // the state lives on AWS, in environment names and tags, and a re-run
 // carries on from it.
 //
+// Every wait goes through a beanstalk.Monitor: one watcher per account and
+// region in a process (SharedMonitor when none is given), whose batched
+// polls serve every deploy's waits at once, timed by what earlier deploys
+// taught, within one call budget that adapts to throttling; with
+// Service.Push, deploys wake on the changes Beanstalk pushes to
+// EventBridge (package push) and poll only as a safety net.
+//
 // AWS is reached only through small interfaces that the aws-sdk-go-v2
 // clients satisfy, so every step runs against mocks, against emulators
 // (moto, LocalStack) and against beanstalktest, the Elastic Beanstalk

@@ -75,10 +75,13 @@ func (o WaitOptions) withDefaults(now time.Time) WaitOptions {
 // absent). It returns done when the wait is over, or an error to end it.
 type Condition func(envs map[string]types.EnvironmentDescription) (done bool, err error)
 
-// Wait polls app's environments named names until cond is done, an
+// Wait watches app's environments named names until cond is done, an
 // ERROR or FATAL event concerns one of them (a *LaunchError), the timeout
-// passes (a *TimeoutError) or ctx ends. One poll is one DescribeEnvironments
-// and one DescribeEvents call, whatever the number of environments.
+// passes (a *TimeoutError) or ctx ends. The Monitor's watcher serves it:
+// its polls read every environment every wait watches in one
+// DescribeEnvironments call, and events in at most one DescribeEvents
+// call, when what this kind of wait taught says a change is due (or at
+// once, when a pushed change names one of them: AttachPush).
 func (m *Monitor) Wait(ctx context.Context, app string, names []string, what string, cond Condition, o WaitOptions) (envs map[string]types.EnvironmentDescription, err error) {
 	start := m.clock.Now()
 	o = o.withDefaults(start)
