@@ -2,6 +2,7 @@ package beanstalk
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -111,20 +112,20 @@ func (w *watcher) stopPush() {
 // mu held.
 func (w *watcher) nudged(nudges []Nudge) {
 	now := w.m.clock.Now()
-	any := false
+	woke := false
 	for _, n := range nudges {
 		for wt := range w.watches {
-			if !containsName(wt.names, n.Environment) {
+			if !slices.Contains(wt.names, n.Environment) {
 				continue
 			}
 			if !n.At.IsZero() && n.At.Before(wt.pred.ref.Add(startedGrace)) {
 				continue // the operation starting: the wait knows
 			}
 			wt.plan = plan{at: now, env: true, events: wt.events}
-			any = true
+			woke = true
 		}
 	}
-	if any {
+	if woke {
 		w.kick()
 	}
 }
@@ -140,13 +141,4 @@ func (w *watcher) replan(push bool) {
 		}
 	}
 	w.kick()
-}
-
-func containsName(names []string, name string) bool {
-	for _, n := range names {
-		if n == name {
-			return true
-		}
-	}
-	return false
 }

@@ -76,6 +76,7 @@ type watch struct {
 	signal     chan struct{}
 	status     map[string][2]string // last status and health seen, by name
 	given      map[string]time.Time // events given to it, by key, with their dates
+	judging    bool                 // its wait took the last snapshot and has not asked again
 	polledAt   time.Time
 }
 
@@ -168,10 +169,11 @@ func (w *watcher) gap() time.Duration {
 	return min(minGap+time.Duration(len(w.watches)-1)*minGap/25, maxGap)
 }
 
-// dueAt is when a watch needs a poll; ok is false while it has not taken
-// the last one (a watch is polled for no faster than it reads).
+// dueAt is when a watch needs a poll; ok is false while its wait has not
+// taken the last one, or is still judging it (a watch is polled for no
+// faster than it reads).
 func (wt *watch) dueAt() (time.Time, bool) {
-	if len(wt.queue) > 0 {
+	if len(wt.queue) > 0 || wt.judging {
 		return time.Time{}, false
 	}
 	d := wt.plan.at
@@ -183,14 +185,18 @@ func (wt *watch) dueAt() (time.Time, bool) {
 
 // next blocks until the watch's next snapshot, or ctx ends.
 func (w *watcher) next(ctx context.Context, wt *watch) (snapshot, error) {
+	w.mu.Lock()
+	if wt.judging {
+		wt.judging = false
+		w.kick() // done with the last one: it may be due again
+	}
+	w.mu.Unlock()
 	for {
 		w.mu.Lock()
 		if len(wt.queue) > 0 {
 			s := wt.queue[0]
 			wt.queue = wt.queue[1:]
-			if len(wt.queue) == 0 {
-				w.kick() // it may be due again
-			}
+			wt.judging = len(wt.queue) == 0
 			w.mu.Unlock()
 			return s, nil
 		}
