@@ -5,7 +5,7 @@ import "time"
 // Polling intervals.
 const (
 	denseInterval = 2 * time.Second  // around a state change that is due
-	lateInterval  = 4 * time.Second  // the longest step once a change is late
+	lateInterval  = 3 * time.Second  // the longest step once a change is late
 	priorFirst    = 5 * time.Second  // nothing learned: the first poll
 	priorMax      = 15 * time.Second // nothing learned: the longest sleep
 	eventsEvery   = time.Minute      // events at least this often when wanted
