@@ -64,3 +64,28 @@ func TestPushLostEventsAreCaughtByPolls(t *testing.T) {
 	t.Logf("%d events lost; the steady-state deploy took %s, %d Describe-group calls, detection %v", lost, st.took.Round(time.Second), st.describe, st.latencies)
 	assert.Less(t, percentile(st.latencies, 1), 2*time.Minute, "a lost change is found by the safety net")
 }
+
+// brokenQueue fails as a queue deleted under a running deploy does.
+type brokenQueue struct{}
+
+func (brokenQueue) Next(ctx context.Context) ([]beanstalk.Nudge, error) {
+	return nil, errors.New("receive from queue beanswap-watch-x: AWS.SimpleQueueService.NonExistentQueue")
+}
+
+// TestBrokenPushFallsBackToPolling: when the queue fails, the Monitor
+// drops it, says why, and the deploys go on polling as without push.
+func TestBrokenPushFallsBackToPolling(t *testing.T) {
+	a := newBenchAccount(t, 6, beanstalktest.Faults{})
+	m := beanstalk.NewMonitor(a.clients.Beanstalk, beanstalk.MonitorOptions{Clock: a.clk})
+	detach, attached := m.AttachPush(brokenQueue{})
+	require.True(t, attached)
+	defer detach()
+	for _, v := range []string{"1.0.0", "1.1.0"} {
+		_, err := a.service(t, "hello", m, nil).Deploy(context.Background(), a.image(t, "hello", v))
+		require.NoError(t, err)
+	}
+	require.Error(t, m.PushErr())
+	assert.Contains(t, m.PushErr().Error(), "NonExistentQueue")
+	_, attached = m.AttachPush(newMemQueue(0))
+	assert.True(t, attached, "a failed source is dropped: another can be attached")
+}
