@@ -276,22 +276,7 @@ func (w *watcher) events(ctx context.Context, from time.Time, apps map[string]bo
 			in.ApplicationName = aws.String(app)
 		}
 	}
-	var all []types.EventDescription
-	for page := 0; page < maxEventPages; page++ {
-		out, err := callDescribe(ctx, w.m, "describe events", func() (*eb.DescribeEventsOutput, error) {
-			return w.m.api.DescribeEvents(ctx, in, throttlingToUs)
-		})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, out.Events...)
-		if aws.ToString(out.NextToken) == "" {
-			break
-		}
-		in.NextToken = out.NextToken
-	}
-	slices.Reverse(all) // Beanstalk lists newest first
-	return all, nil
+	return w.m.eventPages(ctx, "describe events", in)
 }
 
 // sameApp: an answer without an application name (some emulators leave

@@ -74,11 +74,9 @@ func (w *watcher) startPush() {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	w.pushCancel, w.pushDone = cancel, done
+	w.pushCancel = cancel
 	src := w.push
 	go func() {
-		defer close(done)
 		for {
 			nudges, err := src.Next(ctx)
 			if ctx.Err() != nil {
@@ -91,6 +89,7 @@ func (w *watcher) startPush() {
 					w.replan(false)
 				}
 				w.mu.Unlock()
+				cancel()
 				return
 			}
 			w.nudged(nudges)

@@ -46,24 +46,22 @@ type TagsAPI interface {
 // (default 10 minutes), and says so. The update the tag write starts is
 // not waited for.
 func (m *Monitor) MarkLive(ctx context.Context, api TagsAPI, app string, env types.EnvironmentDescription, t time.Time, o WaitOptions) error {
-	name := aws.ToString(env.EnvironmentName)
-	return m.whenIdle(ctx, app, name, "tag", "tag "+name+" as live", o, func() error {
-		_, err := api.UpdateTagsForResource(ctx, &eb.UpdateTagsForResourceInput{
-			ResourceArn: env.EnvironmentArn,
-			TagsToAdd:   []types.Tag{{Key: aws.String(TagWentLive), Value: aws.String(t.UTC().Format(time.RFC3339))}},
-		})
-		m.forgetTags(aws.ToString(env.EnvironmentArn))
-		return err
-	})
+	return m.stamp(ctx, api, app, env, TagWentLive, "live", t, o)
 }
 
 // markAccepted tags env as staged: accepted at t, waiting to be promoted.
 func (m *Monitor) markAccepted(ctx context.Context, api TagsAPI, app string, env types.EnvironmentDescription, t time.Time, o WaitOptions) error {
+	return m.stamp(ctx, api, app, env, TagAccepted, "accepted", t, o)
+}
+
+// stamp tags env with key = t, once env is idle (whenIdle), and forgets
+// what was known of its tags.
+func (m *Monitor) stamp(ctx context.Context, api TagsAPI, app string, env types.EnvironmentDescription, key, as string, t time.Time, o WaitOptions) error {
 	name := aws.ToString(env.EnvironmentName)
-	return m.whenIdle(ctx, app, name, "tag", "tag "+name+" as accepted", o, func() error {
+	return m.whenIdle(ctx, app, name, "tag", "tag "+name+" as "+as, o, func() error {
 		_, err := api.UpdateTagsForResource(ctx, &eb.UpdateTagsForResourceInput{
 			ResourceArn: env.EnvironmentArn,
-			TagsToAdd:   []types.Tag{{Key: aws.String(TagAccepted), Value: aws.String(t.UTC().Format(time.RFC3339))}},
+			TagsToAdd:   []types.Tag{{Key: aws.String(key), Value: aws.String(t.UTC().Format(time.RFC3339))}},
 		})
 		m.forgetTags(aws.ToString(env.EnvironmentArn))
 		return err

@@ -38,7 +38,6 @@ type watcher struct {
 	push       Nudges
 	pushErr    error
 	pushCancel context.CancelFunc
-	pushDone   chan struct{}
 }
 
 func newWatcher(m *Monitor) *watcher {
