@@ -94,8 +94,15 @@ func (inv *Inventory) Find(name string) (Member, bool) {
 
 // Inventory lists app's active environments and classifies them for
 // service. It reads each one's tags (one ListTagsForResource call each,
-// within the monitor's budget).
+// within the monitor's budget, unless TagsOf knows them).
 func (m *Monitor) Inventory(ctx context.Context, tags TagsAPI, service, app string, spec LiveSpec, records RecordsAPI) (*Inventory, error) {
+	return m.inventory(ctx, tags, service, app, spec, records, true)
+}
+
+// inventory is Inventory; without liveTags, the live environment's tags
+// are left unread (nil, and WentLive zero): its role comes from the
+// CNAME, and a caller that needs its tags reads them (liveTags).
+func (m *Monitor) inventory(ctx context.Context, tags TagsAPI, service, app string, spec LiveSpec, records RecordsAPI, withLiveTags bool) (*Inventory, error) {
 	envs, err := m.Environments(ctx, app)
 	if err != nil {
 		return nil, err
@@ -107,18 +114,15 @@ func (m *Monitor) Inventory(ctx context.Context, tags TagsAPI, service, app stri
 	inv := &Inventory{Application: app, LiveHow: live.How}
 	for _, e := range activeEnvironments(envs) {
 		mem := Member{Environment: e, Version: aws.ToString(e.VersionLabel)}
-		if mem.Tags, err = m.TagsOf(ctx, tags, e); err != nil {
-			return nil, err
-		}
-		mem.Managed = mem.Tags[TagManagedBy] == "beanswap" && mem.Tags[TagService] == service && strings.HasPrefix(mem.Name(), sanitize(service)+"-")
-		if s := mem.Tags[TagWentLive]; s != "" {
-			mem.WentLive, _ = time.Parse(time.RFC3339, s)
-		}
-		if s := mem.Tags[TagAccepted]; s != "" {
-			mem.Accepted, _ = time.Parse(time.RFC3339, s)
+		isLive := mem.Name() == live.Name()
+		if !isLive || withLiveTags {
+			if mem.Tags, err = m.TagsOf(ctx, tags, e); err != nil {
+				return nil, err
+			}
+			mem.classify(service)
 		}
 		switch {
-		case mem.Name() == live.Name():
+		case isLive:
 			mem.Role = RoleLive
 			inv.Live = &mem
 		case !mem.Managed:
@@ -138,6 +142,32 @@ func (m *Monitor) Inventory(ctx context.Context, tags TagsAPI, service, app stri
 	sort.SliceStable(inv.Previous, func(i, j int) bool { return inv.Previous[i].WentLive.After(inv.Previous[j].WentLive) })
 	sort.SliceStable(inv.Staged, func(i, j int) bool { return inv.Staged[i].Accepted.After(inv.Staged[j].Accepted) })
 	return inv, nil
+}
+
+// classify reads what mem's tags say for service.
+func (mem *Member) classify(service string) {
+	mem.Managed = mem.Tags[TagManagedBy] == "beanswap" && mem.Tags[TagService] == service && strings.HasPrefix(mem.Name(), sanitize(service)+"-")
+	if s := mem.Tags[TagWentLive]; s != "" {
+		mem.WentLive, _ = time.Parse(time.RFC3339, s)
+	}
+	if s := mem.Tags[TagAccepted]; s != "" {
+		mem.Accepted, _ = time.Parse(time.RFC3339, s)
+	}
+}
+
+// liveTags reads the tags of inv's live environment, when the inventory
+// left them unread.
+func (m *Monitor) liveTags(ctx context.Context, tags TagsAPI, service string, inv *Inventory) error {
+	if inv.Live == nil || inv.Live.Tags != nil {
+		return nil
+	}
+	t, err := m.TagsOf(ctx, tags, inv.Live.Environment)
+	if err != nil {
+		return err
+	}
+	inv.Live.Tags = t
+	inv.Live.classify(service)
+	return nil
 }
 
 // Tags returns an environment's tags, within the monitor's budget (AWS

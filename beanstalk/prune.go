@@ -209,7 +209,12 @@ func (p Pruner) Plan(ctx context.Context, spec Spec, o PruneOptions) (*PrunePlan
 func (p Pruner) plan(ctx context.Context, spec Spec, o PruneOptions) (*PrunePlan, error) {
 	m := p.Monitor
 	plan := &PrunePlan{Application: spec.Application, bundles: map[string]string{}, options: o}
-	inv, err := m.Inventory(ctx, p.EB, spec.Service, spec.Application, spec.Live, p.Records)
+	// The live environment is kept whatever its tags say; they are read
+	// only to judge staged environments against it.
+	inv, err := m.inventory(ctx, p.EB, spec.Service, spec.Application, spec.Live, p.Records, false)
+	if err == nil && len(inv.Staged) > 0 {
+		err = m.liveTags(ctx, p.EB, spec.Service, inv)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("prune: %w", err)
 	}

@@ -218,3 +218,54 @@ func TestApplyNeverTerminatesWhatIsKept(t *testing.T) {
 	assert.ErrorIs(t, err, ErrMissingClient, "a zero Pruner says what is missing")
 	assert.ErrorContains(t, err, "Pruner.EB is nil")
 }
+
+// TestPruneReadsTheLiveTagsOnlyForStaged: the live environment is kept
+// whatever its tags say, so pruning reads them only to judge a staged
+// environment against it (accepted after it went live: kept; before:
+// superseded). Every other environment's tags are read.
+func TestPruneReadsTheLiveTagsOnlyForStaged(t *testing.T) {
+	ready, green := types.EnvironmentStatusReady, types.EnvironmentHealthGreen
+	staged := func(accepted time.Time) map[string]string {
+		t := managed(time.Time{})
+		t[TagAccepted] = accepted.Format(time.RFC3339)
+		return t
+	}
+	tests := []struct {
+		name      string
+		staged    map[string]string // hello-9's tags; nil: no such environment
+		liveTags  int
+		terminate []string
+	}{
+		{"nothing staged", nil, 0, []string{"hello-3"}},
+		{"staged after the live one went live", staged(t0.Add(5*time.Hour + time.Minute)), 1, []string{"hello-3"}},
+		{"staged before it", staged(t0.Add(4 * time.Hour)), 1, []string{"hello-3", "hello-9"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &estate{}
+			e.add("hello-5", "hello.us-east-1.elasticbeanstalk.com", "v5", ready, green, t0.Add(5*time.Hour), managed(t0.Add(5*time.Hour)))
+			e.add("hello-4", "hello-4.us-east-1.elasticbeanstalk.com", "v4", ready, green, t0.Add(4*time.Hour), managed(t0.Add(4*time.Hour)))
+			e.add("hello-3", "hello-3.us-east-1.elasticbeanstalk.com", "v3", ready, green, t0.Add(3*time.Hour), managed(t0.Add(3*time.Hour)))
+			if tt.staged != nil {
+				e.add("hello-9", "hello-9.us-east-1.elasticbeanstalk.com", "v9", ready, green, t0.Add(4*time.Hour), tt.staged)
+			}
+			f := e.fake("v3", "v4", "v5", "v9")
+			var liveReads int
+			list := f.ListTagsForResourceFn
+			f.ListTagsForResourceFn = func(in *eb.ListTagsForResourceInput) (*eb.ListTagsForResourceOutput, error) {
+				if aws.ToString(in.ResourceArn) == "arn:hello-5" {
+					liveReads++
+				}
+				return list(in)
+			}
+			p := Pruner{EB: f, Runtime: Runtime{Clock: beanstalktest.NewManualClock(t0.Add(6 * time.Hour))}}
+			spec := Spec{Service: "hello", Environment: EnvironmentSettings{InstanceProfile: "p"}, Retention: Retention{KeepVersions: 10}}
+			plan, err := p.Plan(context.Background(), spec, PruneOptions{})
+			require.NoError(t, err)
+			assert.ElementsMatch(t, tt.terminate, names(plan.Terminate), "%s", plan)
+			assert.Contains(t, names(plan.Keep), "hello-5")
+			assert.Equal(t, tt.liveTags, liveReads)
+			assert.Equal(t, len(e.envs)-1+tt.liveTags, f.count("ListTagsForResource"), "every other environment's tags are read")
+		})
+	}
+}
