@@ -195,6 +195,13 @@ func (d Deployer) Deploy(ctx context.Context, spec Spec, rel Release) (*Deployme
 	if c := plan.Capacity; c.Raised() {
 		d.Info(StepDeploy, fmt.Sprintf("it starts with %d instances at least, as %s has %d in service (its configured MinSize, %d, is restored once it is live)", c.Min, c.Live, c.InService, c.Configured))
 	}
+	// The swap needs the live environment's tags (its rollback mark):
+	// read while this one launches, they hold up neither the start of
+	// deploys launched together nor their swaps. A failed read is only
+	// a cold cache: the swap reads them again, and says why it cannot.
+	if inv := plan.Inventory; inv != nil {
+		_ = d.Monitor.liveTags(ctx, d.EB, spec.Service, inv)
+	}
 	return d.await(ctx, dep, name, aws.ToTime(created.DateCreated), aws.ToTime(created.DateCreated))
 }
 

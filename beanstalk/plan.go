@@ -19,7 +19,9 @@ type DeployPlan struct {
 	// Live is the live environment found.
 	Live Live
 	// Inventory is every environment of the service, by role; nil before
-	// the first deploy.
+	// the first deploy. The live member's Tags (and WentLive) are read
+	// only when it runs Label already (nil otherwise: Monitor.TagsOf
+	// reads them).
 	Inventory *Inventory
 	// AlreadyLive: the live environment runs Label already and is
 	// healthy; there is nothing to create.
@@ -81,7 +83,14 @@ func (d Deployer) plan(ctx context.Context, spec Spec, rel Release) (*DeployPlan
 		if plan.VersionExists, err = m.versionExists(ctx, d.EB, plan.Application, plan.Label); err != nil {
 			return nil, err
 		}
-		inv, err := m.Inventory(ctx, d.EB, spec.Service, plan.Application, spec.Live, d.Records)
+		// The live environment's tags say whether it was verified, which
+		// matters only when it runs this label already; otherwise the
+		// swap reads them (the rollback mark) when it needs them: a fleet
+		// of deploys starting together does not queue for them.
+		inv, err := m.inventory(ctx, d.EB, spec.Service, plan.Application, spec.Live, d.Records, false)
+		if err == nil && inv.Live != nil && inv.Live.Version == plan.Label {
+			err = m.liveTags(ctx, d.EB, spec.Service, inv)
+		}
 		if err != nil {
 			return nil, err
 		}
