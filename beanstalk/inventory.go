@@ -96,13 +96,20 @@ func (inv *Inventory) Find(name string) (Member, bool) {
 // service. It reads each one's tags (one ListTagsForResource call each,
 // within the monitor's budget, unless TagsOf knows them).
 func (m *Monitor) Inventory(ctx context.Context, tags TagsAPI, service, app string, spec LiveSpec, records RecordsAPI) (*Inventory, error) {
-	return m.inventory(ctx, tags, service, app, spec, records, true)
+	inv, err := m.inventory(ctx, tags, service, app, spec, records)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.liveTags(ctx, tags, service, inv); err != nil {
+		return nil, err
+	}
+	return inv, nil
 }
 
-// inventory is Inventory; without liveTags, the live environment's tags
-// are left unread (nil, and WentLive zero): its role comes from the
-// CNAME, and a caller that needs its tags reads them (liveTags).
-func (m *Monitor) inventory(ctx context.Context, tags TagsAPI, service, app string, spec LiveSpec, records RecordsAPI, withLiveTags bool) (*Inventory, error) {
+// inventory is Inventory leaving the live environment's tags unread (nil,
+// and WentLive zero): its role comes from the CNAME, and a caller that
+// needs its tags reads them (liveTags).
+func (m *Monitor) inventory(ctx context.Context, tags TagsAPI, service, app string, spec LiveSpec, records RecordsAPI) (*Inventory, error) {
 	envs, err := m.Environments(ctx, app)
 	if err != nil {
 		return nil, err
@@ -115,7 +122,7 @@ func (m *Monitor) inventory(ctx context.Context, tags TagsAPI, service, app stri
 	for _, e := range activeEnvironments(envs) {
 		mem := Member{Environment: e, Version: aws.ToString(e.VersionLabel)}
 		isLive := mem.Name() == live.Name()
-		if !isLive || withLiveTags {
+		if !isLive {
 			if mem.Tags, err = m.TagsOf(ctx, tags, e); err != nil {
 				return nil, err
 			}

@@ -20,8 +20,8 @@ type DeployPlan struct {
 	Live Live
 	// Inventory is every environment of the service, by role; nil before
 	// the first deploy. The live member's Tags (and WentLive) are read
-	// only when it runs Label already (nil otherwise: Monitor.TagsOf
-	// reads them).
+	// here only when it runs Label already; otherwise they are nil until
+	// Deploy reads them while the new environment launches.
 	Inventory *Inventory
 	// AlreadyLive: the live environment runs Label already and is
 	// healthy; there is nothing to create.
@@ -84,10 +84,11 @@ func (d Deployer) plan(ctx context.Context, spec Spec, rel Release) (*DeployPlan
 			return nil, err
 		}
 		// The live environment's tags say whether it was verified, which
-		// matters only when it runs this label already; otherwise the
-		// swap reads them (the rollback mark) when it needs them: a fleet
-		// of deploys starting together does not queue for them.
-		inv, err := m.inventory(ctx, d.EB, spec.Service, plan.Application, spec.Live, d.Records, false)
+		// matters only when it runs this label already; otherwise Deploy
+		// reads them while the new environment launches (the swap needs
+		// them): a fleet of deploys starting together does not queue for
+		// them.
+		inv, err := m.inventory(ctx, d.EB, spec.Service, plan.Application, spec.Live, d.Records)
 		if err == nil && inv.Live != nil && inv.Live.Version == plan.Label {
 			err = m.liveTags(ctx, d.EB, spec.Service, inv)
 		}

@@ -211,7 +211,7 @@ func (p Pruner) plan(ctx context.Context, spec Spec, o PruneOptions) (*PrunePlan
 	plan := &PrunePlan{Application: spec.Application, bundles: map[string]string{}, options: o}
 	// The live environment is kept whatever its tags say; they are read
 	// only to judge staged environments against it.
-	inv, err := m.inventory(ctx, p.EB, spec.Service, spec.Application, spec.Live, p.Records, false)
+	inv, err := m.inventory(ctx, p.EB, spec.Service, spec.Application, spec.Live, p.Records)
 	if err == nil && len(inv.Staged) > 0 {
 		err = m.liveTags(ctx, p.EB, spec.Service, inv)
 	}

@@ -65,6 +65,16 @@ func (e *testEnv) on(stdout, stderr io.Writer) cli {
 	return cli{stdout: stdout, stderr: stderr, clock: e.clock}
 }
 
+// mustRun runs the CLI with args, requires it to succeed, and returns
+// what it printed (out is reset first).
+func (e *testEnv) mustRun(t *testing.T, out, errOut *bytes.Buffer, args ...string) string {
+	t.Helper()
+	out.Reset()
+	code := run(context.Background(), args, e.on(out, errOut))
+	require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
+	return out.String()
+}
+
 func newTestEnv(t *testing.T) *testEnv {
 	return newTestEnvTimed(t, beanstalktest.Timing{})
 }
@@ -200,12 +210,7 @@ func TestStagedDeployAndPromote(t *testing.T) {
 	e := newTestEnv(t)
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
-	run1 := func(args ...string) string {
-		out.Reset()
-		code := run(ctx, args, e.on(&out, &errOut))
-		require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
-		return out.String()
-	}
+	run1 := func(args ...string) string { return e.mustRun(t, &out, &errOut, args...) }
 	run1("deploy", "--config", e.cfgPath, "--docker-config", e.dockerCfg, "--tag", "1.0.0")
 	staged := run1("deploy", "--config", e.cfgPath, "--docker-config", e.dockerCfg, "--tag", "1.1.0", "--no-swap")
 	assert.Regexp(t, `staged:\s+hello-1-1-0-\w+ on http://hello-1-1-0-\w+\.us-east-1\.elasticbeanstalk\.com \(accepted; promote it to go live\)`, staged)
@@ -229,12 +234,7 @@ func TestLogsCommand(t *testing.T) {
 	e := newTestEnv(t)
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
-	run1 := func(args ...string) string {
-		out.Reset()
-		code := run(ctx, args, e.on(&out, &errOut))
-		require.Equal(t, exitOK, code, "%s%s", out.String(), errOut.String())
-		return out.String()
-	}
+	run1 := func(args ...string) string { return e.mustRun(t, &out, &errOut, args...) }
 	for _, tag := range []string{"1.0.0", "1.1.0"} {
 		run1("deploy", "--config", e.cfgPath, "--docker-config", e.dockerCfg, "--tag", tag)
 	}
