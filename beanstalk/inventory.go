@@ -70,7 +70,8 @@ type Inventory struct {
 }
 
 // Members lists every environment, the live one first, then the
-// previous ones (newest first), the candidates and the unmanaged ones.
+// previous ones (newest first), the staged ones, the candidates and the
+// unmanaged ones.
 func (inv *Inventory) Members() []Member {
 	var all []Member
 	if inv.Live != nil {

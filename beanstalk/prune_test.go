@@ -269,3 +269,27 @@ func TestPruneReadsTheLiveTagsOnlyForStaged(t *testing.T) {
 		})
 	}
 }
+
+// TestPruneKeepsTheVersionsStagedEnvironmentsRun: a staged environment
+// runs its version as any other does; pruning never plans to delete it
+// (Beanstalk would refuse, and the plan a person reads would lie), unless
+// the staged environment is terminated first.
+func TestPruneKeepsTheVersionsStagedEnvironmentsRun(t *testing.T) {
+	ready, green := types.EnvironmentStatusReady, types.EnvironmentHealthGreen
+	staged := func(accepted time.Time) map[string]string {
+		t := managed(time.Time{})
+		t[TagAccepted] = accepted.Format(time.RFC3339)
+		return t
+	}
+	e := &estate{}
+	e.add("hello-5", "hello.us-east-1.elasticbeanstalk.com", "v5", ready, green, t0.Add(5*time.Hour), managed(t0.Add(5*time.Hour)))
+	e.add("hello-9", "hello-9.us-east-1.elasticbeanstalk.com", "v9", ready, green, t0.Add(5*time.Hour), staged(t0.Add(5*time.Hour+time.Minute)))
+	e.add("hello-8", "hello-8.us-east-1.elasticbeanstalk.com", "v8", ready, green, t0.Add(3*time.Hour), staged(t0.Add(3*time.Hour)))
+	p := Pruner{EB: e.fake("v5", "v8", "v9"), Runtime: Runtime{Clock: beanstalktest.NewManualClock(t0.Add(6 * time.Hour))}}
+	spec := Spec{Service: "hello", Environment: EnvironmentSettings{InstanceProfile: "p"}, Retention: Retention{KeepVersions: -1}}
+	plan, err := p.Plan(context.Background(), spec, PruneOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"hello-8"}, names(plan.Terminate), "%s", plan)
+	assert.ElementsMatch(t, []string{"v5", "v9"}, names(plan.KeepVersions), "%s", plan)
+	assert.Equal(t, []string{"v8"}, names(plan.DeleteVersions), "the superseded staged environment goes first, then its version")
+}
