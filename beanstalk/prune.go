@@ -255,6 +255,14 @@ func (p Pruner) plan(ctx context.Context, spec Spec, o PruneOptions) (*PrunePlan
 				keep(mem, "not created by beanswap (set prune_unmanaged to allow)")
 			}
 		}
+		if inv.Live == nil {
+			// Without a live environment to tell, one that went live may
+			// be it (a misconfigured prefix or host): none is terminated.
+			for _, mem := range previous {
+				keep(mem, fmt.Sprintf("went live, and the live environment is unknown (%s): it may be this one", inv.LiveHow))
+			}
+			previous = nil
+		}
 		kept := 0
 		for _, mem := range previous {
 			switch {

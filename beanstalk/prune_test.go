@@ -293,3 +293,25 @@ func TestPruneKeepsTheVersionsStagedEnvironmentsRun(t *testing.T) {
 	assert.ElementsMatch(t, []string{"v5", "v9"}, names(plan.KeepVersions), "%s", plan)
 	assert.Equal(t, []string{"v8"}, names(plan.DeleteVersions), "the superseded staged environment goes first, then its version")
 }
+
+// TestPruneKeepsWhatWentLiveWhenTheLiveOneIsUnknown: when no environment
+// holds the live CNAME (a misconfigured prefix, say), the live one may be
+// any that went live: pruning terminates none of them, whatever the
+// retention, and still retires what never went live.
+func TestPruneKeepsWhatWentLiveWhenTheLiveOneIsUnknown(t *testing.T) {
+	ready, green := types.EnvironmentStatusReady, types.EnvironmentHealthGreen
+	e := &estate{}
+	e.add("hello-5", "hello-blue.us-east-1.elasticbeanstalk.com", "v5", ready, green, t0.Add(5*time.Hour), managed(t0.Add(5*time.Hour)))
+	e.add("hello-4", "hello-4.us-east-1.elasticbeanstalk.com", "v4", ready, green, t0.Add(4*time.Hour), managed(t0.Add(4*time.Hour)))
+	e.add("hello-3", "hello-3.us-east-1.elasticbeanstalk.com", "v3", ready, green, t0.Add(3*time.Hour), managed(t0.Add(3*time.Hour)))
+	e.add("hello-6", "hello-6.us-east-1.elasticbeanstalk.com", "v6", ready, types.EnvironmentHealthRed, t0.Add(5*time.Hour), managed(time.Time{}))
+	for _, keepPrevious := range []int{1, -1} {
+		p := Pruner{EB: e.fake("v3", "v4", "v5", "v6"), Runtime: Runtime{Clock: beanstalktest.NewManualClock(t0.Add(6 * time.Hour))}}
+		spec := Spec{Service: "hello", Environment: EnvironmentSettings{InstanceProfile: "p"}, Retention: Retention{KeepPrevious: keepPrevious, KeepVersions: -1}}
+		plan, err := p.Plan(context.Background(), spec, PruneOptions{Exclusive: true})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"hello-6"}, names(plan.Terminate), "keep_environments %d: only the candidate that never went live goes\n%s", keepPrevious, plan)
+		assert.Contains(t, plan.String(), "hello-5: went live, and the live environment is unknown (CNAME prefix hello is held by no environment)")
+		assert.Equal(t, []string{"v6"}, names(plan.DeleteVersions))
+	}
+}
