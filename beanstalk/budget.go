@@ -89,7 +89,9 @@ func callDescribe[T any](ctx context.Context, m *Monitor, what string, f func() 
 func retry[T any](ctx context.Context, m *Monitor, what string, budgeted bool, f func() (T, error)) (T, error) {
 	var zero T
 	backoff := time.Second
-	for attempt := 0; ; attempt++ {
+	start := m.clock.Now()
+	failures := 0 // the ones that count against Retries: not throttling
+	for {
 		if budgeted {
 			if err := m.take(ctx); err != nil {
 				return zero, err
@@ -102,11 +104,24 @@ func retry[T any](ctx context.Context, m *Monitor, what string, budgeted bool, f
 			}
 			return out, nil
 		}
-		if budgeted && isThrottle(err) {
+		throttled := isThrottle(err)
+		if budgeted && throttled {
 			m.budget.throttled()
 		}
-		if !isTransient(err) || attempt >= m.opts.Retries {
+		// Throttling says the account is busy, not that the call is
+		// wrong: it is retried (the budget slowing down) for as long as
+		// the monitor's patience, however many times it takes.
+		switch {
+		case !isTransient(err):
 			return zero, fmt.Errorf("%s: %w", what, translate(err))
+		case throttled:
+			if waited := m.clock.Now().Sub(start); waited >= m.opts.ThrottlePatience {
+				return zero, fmt.Errorf("%s: still throttled after %s: %w", what, waited.Round(time.Second), translate(err))
+			}
+		default:
+			if failures++; failures > m.opts.Retries {
+				return zero, fmt.Errorf("%s: %w", what, translate(err))
+			}
 		}
 		// Jitter keeps processes that were throttled together from
 		// retrying together.

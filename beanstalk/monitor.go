@@ -41,8 +41,14 @@ type MonitorOptions struct {
 	Rate float64
 	// Burst is how many calls may go at once; default 5.
 	Burst int
-	// Retries is how often a throttled or failed call is retried; default 5.
+	// Retries is how often a call that failed (a server or network
+	// error) is retried; default 5.
 	Retries int
+	// ThrottlePatience is how long a throttled call is retried, with
+	// backoff and however many times, before its error is returned:
+	// Throttling means the account is busy (other deploys, other tools),
+	// and a deploy should slow down, not fail; default 5 minutes.
+	ThrottlePatience time.Duration
 	// FixedInterval, when set, polls every wait at this fixed interval,
 	// events and environments each time, as the eb CLI does: for
 	// comparisons, not for use.
@@ -60,6 +66,9 @@ func NewMonitor(api MonitorAPI, opts MonitorOptions) *Monitor {
 	}
 	if opts.Retries <= 0 {
 		opts.Retries = 5
+	}
+	if opts.ThrottlePatience <= 0 {
+		opts.ThrottlePatience = 5 * time.Minute
 	}
 	m := &Monitor{api: api, clock: opts.Clock, opts: opts}
 	m.budget.init(opts.Rate, opts.Burst, opts.Clock.Now())

@@ -65,12 +65,15 @@ func TestConcurrentReadsShareACall(t *testing.T) {
 
 func TestMonitorRetries(t *testing.T) {
 	tests := map[string]struct {
-		errs  []error
-		calls int
-		err   string
-		is    error
+		errs    []error
+		calls   int
+		atLeast int // when the jittered backoff makes calls vary
+		err     string
+		is      error
 	}{
 		"throttled twice":      {errs: []error{apiErr("Throttling", "Rate exceeded"), apiErr("Throttling", "Rate exceeded")}, calls: 3},
+		"throttled a dozen":    {errs: repeat(apiErr("Throttling", "Rate exceeded"), 12), calls: 13},
+		"throttled for ever":   {errs: repeat(apiErr("Throttling", "Rate exceeded"), 100), atLeast: 10, err: "describe environments: still throttled after 5m"},
 		"server error":         {errs: []error{httpErr{503}}, calls: 2},
 		"network error":        {errs: []error{errors.New("connection reset")}, calls: 2},
 		"client error":         {errs: []error{apiErr("InvalidParameterValue", "No Application named 'x' found.")}, calls: 1, err: "No Application named"},
@@ -90,7 +93,11 @@ func TestMonitorRetries(t *testing.T) {
 			}}
 			m := NewMonitor(f, MonitorOptions{Clock: clk})
 			_, err := m.Environments(context.Background(), "app")
-			assert.Equal(t, tc.calls, n)
+			if tc.atLeast > 0 {
+				assert.GreaterOrEqual(t, n, tc.atLeast)
+			} else {
+				assert.Equal(t, tc.calls, n)
+			}
 			if tc.err == "" && tc.is == nil {
 				assert.NoError(t, err)
 				return
@@ -102,6 +109,14 @@ func TestMonitorRetries(t *testing.T) {
 			}
 		})
 	}
+}
+
+func repeat(err error, n int) []error {
+	errs := make([]error, n)
+	for i := range errs {
+		errs[i] = err
+	}
+	return errs
 }
 
 func TestMonitorStopsOnCancel(t *testing.T) {
