@@ -102,7 +102,7 @@ func (w *watcher) poll(due []*watch, reads []*readReq, now time.Time) {
 	}
 	var events []types.EventDescription
 	if err == nil && !eventsFrom.IsZero() {
-		events, err = w.events(ctx, eventsFrom, eventApps)
+		events, err = w.events(ctx, spendShared, eventsFrom, eventApps)
 	}
 	at := w.m.clock.Now()
 	for _, r := range reads {
@@ -254,7 +254,7 @@ func (w *watcher) describe(ctx context.Context, names []string, apps map[string]
 	}
 	var all []types.EnvironmentDescription
 	for {
-		out, err := callDescribe(ctx, w.m, "describe environments", func() (*eb.DescribeEnvironmentsOutput, error) {
+		out, err := retry(ctx, w.m, "describe environments", spendShared, func() (*eb.DescribeEnvironmentsOutput, error) {
 			return w.m.api.DescribeEnvironments(ctx, in, throttlingToUs)
 		})
 		if err != nil {
@@ -269,14 +269,14 @@ func (w *watcher) describe(ctx context.Context, names []string, apps map[string]
 }
 
 // events reads the events since from: of the one application, or of all.
-func (w *watcher) events(ctx context.Context, from time.Time, apps map[string]bool) ([]types.EventDescription, error) {
+func (w *watcher) events(ctx context.Context, sp spend, from time.Time, apps map[string]bool) ([]types.EventDescription, error) {
 	in := &eb.DescribeEventsInput{StartTime: aws.Time(from), MaxRecords: aws.Int32(1000)}
 	if len(apps) == 1 {
 		for app := range apps {
 			in.ApplicationName = aws.String(app)
 		}
 	}
-	return w.m.eventPages(ctx, "describe events", in)
+	return w.m.eventPages(ctx, sp, "describe events", in)
 }
 
 // sameApp: an answer without an application name (some emulators leave

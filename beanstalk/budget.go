@@ -17,6 +17,13 @@ import (
 // the rate adapts to Throttling answers: halved at each (other processes
 // spend the same account budget), regained additively on success, as
 // the SDK's adaptive retry mode does.
+//
+// A shared call (the watcher's poll, which serves every wait at once)
+// may go before the individual calls still waiting for their turn (a
+// hundred deploys reading tags), pushing each of them back by one call's
+// time: otherwise every wait of the process would wait behind them.
+// Jumps come from a bucket of their own at half the rate, so individual
+// calls always keep at least half of the budget.
 type budget struct {
 	mu      sync.Mutex
 	tokens  float64
@@ -24,28 +31,73 @@ type budget struct {
 	rate    float64 // current
 	maxRate float64
 	burst   float64
+
+	jumps   float64       // the shared calls' right to go first
+	shift   time.Duration // how far jumps have pushed waiting calls back, in all
+	waiting int           // individual calls reserved and not yet due
 }
 
 // minRate is the lowest the adaptive rate goes: one call every 10 s.
 const minRate = 0.1
 
+// jumpBurst is how many shared calls may go first at once: a poll's
+// environments and events.
+const jumpBurst = 2
+
 func (b *budget) init(rate float64, burst int, now time.Time) {
 	b.rate, b.maxRate, b.burst, b.tokens, b.last = rate, rate, float64(burst), float64(burst), now
+	b.jumps = jumpBurst
+}
+
+func (b *budget) refill(now time.Time) {
+	if elapsed := now.Sub(b.last); elapsed > 0 {
+		b.tokens = min(b.burst, b.tokens+elapsed.Seconds()*b.rate)
+		b.jumps = min(jumpBurst, b.jumps+elapsed.Seconds()*b.rate/2)
+		b.last = now
+	}
+}
+
+func (b *budget) seconds(tokens float64) time.Duration {
+	return time.Duration(tokens / b.rate * float64(time.Second))
 }
 
 // reserve takes a token and returns how long to wait before using it.
-func (b *budget) reserve(now time.Time) time.Duration {
+// An individual call that must wait is queued: its turn moves back by
+// however far shared calls push it (pushedBack since shift), until due.
+func (b *budget) reserve(now time.Time, shared bool) (wait time.Duration, queued bool, shift time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if elapsed := now.Sub(b.last); elapsed > 0 {
-		b.tokens = min(b.burst, b.tokens+elapsed.Seconds()*b.rate)
-		b.last = now
-	}
+	b.refill(now)
 	b.tokens--
 	if b.tokens >= 0 {
-		return 0
+		return 0, false, 0
 	}
-	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+	if shared && b.waiting > 0 && b.jumps >= 1 {
+		b.jumps--
+		b.shift += b.seconds(1)
+		// Its turn, as if the individual calls waiting were not there.
+		return b.seconds(max(0, -(b.tokens + float64(b.waiting)))), false, 0
+	}
+	if shared {
+		return b.seconds(-b.tokens), false, 0
+	}
+	b.waiting++
+	return b.seconds(-b.tokens), true, b.shift
+}
+
+// pushedBack is how far shared calls have pushed back a call queued at
+// shift.
+func (b *budget) pushedBack(shift time.Duration) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.shift - shift
+}
+
+// due takes a queued call off the queue: its turn has come (or it gave up).
+func (b *budget) due() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.waiting--
 }
 
 // throttled halves the rate.
@@ -70,30 +122,55 @@ func (m *Monitor) Rate() float64 {
 }
 
 // take waits for a token of the call budget, in turn.
-func (m *Monitor) take(ctx context.Context) error {
-	return m.clock.Sleep(ctx, m.budget.reserve(m.clock.Now()))
+func (m *Monitor) take(ctx context.Context, shared bool) error {
+	now := m.clock.Now()
+	wait, queued, shift := m.budget.reserve(now, shared)
+	if !queued {
+		return m.clock.Sleep(ctx, wait)
+	}
+	defer m.budget.due()
+	turn := now.Add(wait)
+	for {
+		left := turn.Add(m.budget.pushedBack(shift)).Sub(m.clock.Now())
+		if left <= 0 {
+			return nil
+		}
+		if err := m.clock.Sleep(ctx, left); err != nil {
+			return err
+		}
+	}
 }
+
+// spend says what budget a call spends.
+type spend int
+
+const (
+	spendNone       spend = iota
+	spendIndividual       // one deploy's call: in turn
+	spendShared           // the watcher's poll: may go before individual ones
+)
 
 // call runs an API call, retrying throttling and transient failures with
 // jittered exponential backoff on the monitor's clock.
 func call[T any](ctx context.Context, m *Monitor, what string, f func() (T, error)) (T, error) {
-	return retry(ctx, m, what, false, f)
+	return retry(ctx, m, what, spendNone, f)
 }
 
 // callDescribe is call for the calls AWS throttles together: each
 // attempt spends a token of the monitor's budget.
 func callDescribe[T any](ctx context.Context, m *Monitor, what string, f func() (T, error)) (T, error) {
-	return retry(ctx, m, what, true, f)
+	return retry(ctx, m, what, spendIndividual, f)
 }
 
-func retry[T any](ctx context.Context, m *Monitor, what string, budgeted bool, f func() (T, error)) (T, error) {
+func retry[T any](ctx context.Context, m *Monitor, what string, sp spend, f func() (T, error)) (T, error) {
+	budgeted := sp != spendNone
 	var zero T
 	backoff := time.Second
 	start := m.clock.Now()
 	failures := 0 // the ones that count against Retries: not throttling
 	for {
 		if budgeted {
-			if err := m.take(ctx); err != nil {
+			if err := m.take(ctx, sp == spendShared); err != nil {
 				return zero, err
 			}
 		}

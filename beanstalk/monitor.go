@@ -135,16 +135,16 @@ const maxEventPages = 10
 // Events returns app's events at or after since, oldest first. One call
 // covers every environment of the application: filter by name yourself.
 func (m *Monitor) Events(ctx context.Context, app string, since time.Time) ([]types.EventDescription, error) {
-	return m.eventPages(ctx, "describe events of "+app,
+	return m.eventPages(ctx, spendIndividual, "describe events of "+app,
 		&eb.DescribeEventsInput{ApplicationName: aws.String(app), StartTime: aws.Time(since), MaxRecords: aws.Int32(100)})
 }
 
 // eventPages reads the events in asks for, up to maxEventPages pages,
 // oldest first, within the monitor's budget.
-func (m *Monitor) eventPages(ctx context.Context, what string, in *eb.DescribeEventsInput) ([]types.EventDescription, error) {
+func (m *Monitor) eventPages(ctx context.Context, sp spend, what string, in *eb.DescribeEventsInput) ([]types.EventDescription, error) {
 	var all []types.EventDescription
 	for page := 0; page < maxEventPages; page++ {
-		out, err := callDescribe(ctx, m, what, func() (*eb.DescribeEventsOutput, error) {
+		out, err := retry(ctx, m, what, sp, func() (*eb.DescribeEventsOutput, error) {
 			return m.api.DescribeEvents(ctx, in, throttlingToUs)
 		})
 		if err != nil {

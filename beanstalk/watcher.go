@@ -129,7 +129,7 @@ func (w *watcher) remove(ctx context.Context, wt *watch, learn bool) {
 		return
 	}
 	if !eventsRead && !hasEvents(pred.learned) && w.m.clock.Now().Sub(pred.ref) > 10*time.Second {
-		if events, err := w.events(ctx, pred.ref, map[string]bool{wt.app: true}); err == nil {
+		if events, err := w.events(ctx, spendIndividual, pred.ref, map[string]bool{wt.app: true}); err == nil {
 			for _, ev := range events {
 				if i := slices.Index(wt.names, aws.ToString(ev.EnvironmentName)); i >= 0 && sameApp(ev.ApplicationName, wt.app) {
 					pred.observe(eventSig(i, aws.ToString(ev.Message)), aws.ToTime(ev.EventDate))

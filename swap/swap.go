@@ -176,9 +176,11 @@ func (s Swapper) Swap(ctx context.Context, in Input) (*Result, error) {
 	if err := s.markRollback(ctx, in, live); err != nil {
 		return nil, fail(StageSwap, err)
 	}
+	var retired types.EnvironmentDescription
 	if !resumed {
 		s.Info(Step, fmt.Sprintf("swapping CNAMEs: %s takes %s from %s", in.Candidate, liveCNAME, in.Live))
-		if called, err := s.exchange(ctx, in, in.Candidate, in.Live, liveCNAME); err != nil {
+		envs, called, err := s.exchange(ctx, in, in.Candidate, in.Live, liveCNAME)
+		if err != nil {
 			e := fail(StageSwap, err)
 			e.LiveCNAME = liveCNAME
 			if called {
@@ -187,10 +189,11 @@ func (s Swapper) Swap(ctx context.Context, in Input) (*Result, error) {
 			return nil, e
 		}
 		s.Info(Step, fmt.Sprintf("%s now holds %s", in.Candidate, liveCNAME))
+		retired = envs[in.Live]
 	}
 	res := &Result{Live: in.Candidate, Previous: in.Live, LiveCNAME: liveCNAME}
 
-	verified, err := s.verify(ctx, in, liveCNAME)
+	verified, err := s.verify(ctx, in, liveCNAME, retired)
 	res.Verified = verified
 	if err != nil {
 		e := fail(StageVerify, err)
@@ -200,7 +203,7 @@ func (s Swapper) Swap(ctx context.Context, in Input) (*Result, error) {
 			return res, e
 		}
 		s.Info(Step, fmt.Sprintf("verification of %s failed; swapping back to %s", liveCNAME, in.Live))
-		if _, berr := s.exchange(ctx, in, in.Live, in.Candidate, liveCNAME); berr != nil {
+		if _, _, berr := s.exchange(ctx, in, in.Live, in.Candidate, liveCNAME); berr != nil {
 			e.Live, e.SwapBackErr = "", berr
 			return res, e
 		}

@@ -123,6 +123,16 @@ func TestSwapVerified(t *testing.T) {
 		"checked before the swap, verified right after it and after the soak")
 	assert.NotEmpty(t, b.tags(t, "hello-green")[beanstalk.TagWentLive], "the swap marks the new live environment")
 	assert.NotEmpty(t, b.tags(t, "hello-blue")[beanstalk.TagWentLive], "and the one it took the CNAME from, kept for rollback")
+
+	// The retired environment's tags, read during the soak, are known
+	// to the monitor as they are now: pruning reads them without a call.
+	retired, err := b.mon.Environment(context.Background(), "hello", "hello-blue")
+	require.NoError(t, err)
+	b.sim.ResetCalls()
+	tags, err := b.mon.TagsOf(context.Background(), b.eb, retired)
+	require.NoError(t, err)
+	assert.NotEmpty(t, tags[beanstalk.TagWentLive])
+	assert.Zero(t, b.sim.Calls()["ListTagsForResource"])
 }
 
 func TestSwapTrustsAProofOfAcceptance(t *testing.T) {
