@@ -42,6 +42,13 @@ func managed(wentLive time.Time) map[string]string {
 	return t
 }
 
+// stagedAt are the tags of a staged environment accepted at accepted.
+func stagedAt(accepted time.Time) map[string]string {
+	t := managed(time.Time{})
+	t[TagAccepted] = accepted.Format(time.RFC3339)
+	return t
+}
+
 func (e *estate) fake(versions ...string) *fakeEB {
 	f := &fakeEB{
 		DescribeEnvironmentsFn: func(*eb.DescribeEnvironmentsInput) (*eb.DescribeEnvironmentsOutput, error) {
@@ -225,11 +232,6 @@ func TestApplyNeverTerminatesWhatIsKept(t *testing.T) {
 // superseded). Every other environment's tags are read.
 func TestPruneReadsTheLiveTagsOnlyForStaged(t *testing.T) {
 	ready, green := types.EnvironmentStatusReady, types.EnvironmentHealthGreen
-	staged := func(accepted time.Time) map[string]string {
-		t := managed(time.Time{})
-		t[TagAccepted] = accepted.Format(time.RFC3339)
-		return t
-	}
 	tests := []struct {
 		name      string
 		staged    map[string]string // hello-9's tags; nil: no such environment
@@ -237,8 +239,8 @@ func TestPruneReadsTheLiveTagsOnlyForStaged(t *testing.T) {
 		terminate []string
 	}{
 		{"nothing staged", nil, 0, []string{"hello-3"}},
-		{"staged after the live one went live", staged(t0.Add(5*time.Hour + time.Minute)), 1, []string{"hello-3"}},
-		{"staged before it", staged(t0.Add(4 * time.Hour)), 1, []string{"hello-3", "hello-9"}},
+		{"staged after the live one went live", stagedAt(t0.Add(5*time.Hour + time.Minute)), 1, []string{"hello-3"}},
+		{"staged before it", stagedAt(t0.Add(4 * time.Hour)), 1, []string{"hello-3", "hello-9"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -276,15 +278,10 @@ func TestPruneReadsTheLiveTagsOnlyForStaged(t *testing.T) {
 // the staged environment is terminated first.
 func TestPruneKeepsTheVersionsStagedEnvironmentsRun(t *testing.T) {
 	ready, green := types.EnvironmentStatusReady, types.EnvironmentHealthGreen
-	staged := func(accepted time.Time) map[string]string {
-		t := managed(time.Time{})
-		t[TagAccepted] = accepted.Format(time.RFC3339)
-		return t
-	}
 	e := &estate{}
 	e.add("hello-5", "hello.us-east-1.elasticbeanstalk.com", "v5", ready, green, t0.Add(5*time.Hour), managed(t0.Add(5*time.Hour)))
-	e.add("hello-9", "hello-9.us-east-1.elasticbeanstalk.com", "v9", ready, green, t0.Add(5*time.Hour), staged(t0.Add(5*time.Hour+time.Minute)))
-	e.add("hello-8", "hello-8.us-east-1.elasticbeanstalk.com", "v8", ready, green, t0.Add(3*time.Hour), staged(t0.Add(3*time.Hour)))
+	e.add("hello-9", "hello-9.us-east-1.elasticbeanstalk.com", "v9", ready, green, t0.Add(5*time.Hour), stagedAt(t0.Add(5*time.Hour+time.Minute)))
+	e.add("hello-8", "hello-8.us-east-1.elasticbeanstalk.com", "v8", ready, green, t0.Add(3*time.Hour), stagedAt(t0.Add(3*time.Hour)))
 	p := Pruner{EB: e.fake("v5", "v8", "v9"), Runtime: Runtime{Clock: beanstalktest.NewManualClock(t0.Add(6 * time.Hour))}}
 	spec := Spec{Service: "hello", Environment: EnvironmentSettings{InstanceProfile: "p"}, Retention: Retention{KeepVersions: -1}}
 	plan, err := p.Plan(context.Background(), spec, PruneOptions{})
