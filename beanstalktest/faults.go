@@ -75,3 +75,13 @@ func (fr *faultRand) pick(f Faults) fault {
 	}
 	return faultNone
 }
+
+// SetFaults replaces the fault injection settings; the throttling bucket
+// starts full.
+func (s *Server) SetFaults(f Faults) {
+	f.withDefaults()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+	s.bucket = newTokenBucket(f, s.clock.Now())
+}
