@@ -79,9 +79,23 @@ type deploy struct {
 	check   acceptance.Checker
 	lease   *lock.Lease
 	report  *Report
-	src     source // read by the preflight
-	staged  bool   // Stage, not Deploy
-	promote bool   // Promote
+	src     source    // read by the preflight
+	staged  bool      // Stage, not Deploy
+	promote bool      // Promote
+	start   time.Time // when the run began
+}
+
+// begin is the state of a run reporting into report; end, deferred with
+// the run's error, closes it.
+func (s *Service) begin(rt beanstalk.Runtime, scrub *secret.Scrubber, report *Report) *deploy {
+	return &deploy{s: s, rt: rt, scrub: scrub, spec: s.Config.Spec(), check: s.checker(rt), report: report, start: rt.Clock.Now()}
+}
+
+// end finishes the run (finish), times it and publishes its outcome.
+func (d *deploy) end(ctx context.Context, err *error) {
+	d.finish(err)
+	d.report.Took = d.rt.Clock.Now().Sub(d.start)
+	d.s.publish(ctx, d.rt, d.outcome(d.start, *err))
 }
 
 // Deploy ships image blue/green: registry auth, bundle, a new environment
@@ -112,13 +126,9 @@ func (s *Service) deploy(ctx context.Context, image string, staged bool) (report
 	if s.Push {
 		defer s.watchByPush(ctx, rt)()
 	}
-	d := &deploy{s: s, rt: rt, scrub: scrub, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Image: image}, staged: staged}
-	start := rt.Clock.Now()
-	defer func() {
-		d.report.Took = rt.Clock.Now().Sub(start)
-		s.publish(ctx, rt, d.outcome(start, err))
-	}()
-	defer func() { d.finish(&err) }()
+	d := s.begin(rt, scrub, &Report{Service: s.Config.Name, Image: image})
+	d.staged = staged
+	defer d.end(ctx, &err)
 	checked, err := step(ctx, d, StepPreflight, func() (dockercfg.Published, string, error) {
 		auth, err := d.preflight(ctx, image)
 		return auth, "", err

@@ -43,7 +43,7 @@ func (s *Service) Plan(ctx context.Context, image string) (plan *Plan, err error
 		return nil, fmt.Errorf("%w %q: %w", ErrInvalidImage, image, err)
 	}
 	rt, scrub := s.runtime()
-	d := &deploy{s: s, rt: rt, scrub: scrub, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Image: image}}
+	d := s.begin(rt, scrub, &Report{Service: s.Config.Name, Image: image})
 	d.rt.Observer = nil // a plan reports nothing as it goes
 	defer func() { err = scrub.Error(err) }()
 	cfg := s.Config

@@ -19,13 +19,9 @@ func (s *Service) Promote(ctx context.Context) (report *Report, err error) {
 		return nil, err
 	}
 	rt, scrub := s.runtime()
-	d := &deploy{s: s, rt: rt, scrub: scrub, spec: s.Config.Spec(), check: s.checker(rt), report: &Report{Service: s.Config.Name, Promoted: true}, promote: true}
-	start := rt.Clock.Now()
-	defer func() {
-		d.report.Took = rt.Clock.Now().Sub(start)
-		s.publish(ctx, rt, d.outcome(start, err))
-	}()
-	defer func() { d.finish(&err) }()
+	d := s.begin(rt, scrub, &Report{Service: s.Config.Name, Promoted: true})
+	d.promote = true
+	defer d.end(ctx, &err)
 	lease, release, err := s.takeLock(ctx, rt, "promote")
 	if err != nil {
 		return d.report, fmt.Errorf("%s: %w", StepLock, err)
