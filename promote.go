@@ -19,6 +19,9 @@ func (s *Service) Promote(ctx context.Context) (report *Report, err error) {
 		return nil, err
 	}
 	rt, scrub := s.runtime()
+	if s.Push {
+		defer s.watchByPush(ctx, rt)() // the swap's and the pruning's waits
+	}
 	d := s.begin(rt, scrub, &Report{Service: s.Config.Name, Promoted: true})
 	d.promote = true
 	defer d.end(ctx, &err)

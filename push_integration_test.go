@@ -61,12 +61,16 @@ func newPushAccount(t *testing.T) *pushAccount {
 	return a
 }
 
+// service is the service deployed, with push on.
+func (a *pushAccount) service() *Service {
+	return &Service{Config: parseConfig(a.t, testConfig), Clients: a.clients, Docker: testDocker(a.t),
+		HTTPClient: a.sim.HTTPClient(), Clock: a.clk, Observer: a.rec.Observe, Push: true}
+}
+
 // deploy deploys image with push on.
 func (a *pushAccount) deploy(image string) error {
 	pushImage(a.t, a.sim, image)
-	s := &Service{Config: parseConfig(a.t, testConfig), Clients: a.clients, Docker: testDocker(a.t),
-		HTTPClient: a.sim.HTTPClient(), Clock: a.clk, Observer: a.rec.Observe, Push: true}
-	_, err := s.Deploy(context.Background(), image)
+	_, err := a.service().Deploy(context.Background(), image)
 	return err
 }
 
@@ -124,6 +128,29 @@ func TestPushEndToEnd(t *testing.T) {
 		i, ok := e.(progress.Info)
 		return ok && strings.HasPrefix(i.Message, "push: watching Beanstalk's events")
 	}))
+	assert.Empty(t, a.leftovers(t), "rule and queue removed")
+}
+
+// TestPushServesPromote: promoting a staged environment (a swap, then
+// pruning) wakes on pushed changes as a deploy does, and leaves no rule
+// or queue behind.
+func TestPushServesPromote(t *testing.T) {
+	a := newPushAccount(t)
+	require.NoError(t, a.deploy("registry.example.com/team/hello:1.0.0"))
+	pushImage(t, a.sim, "registry.example.com/team/hello:1.1.0")
+	_, err := a.service().Stage(context.Background(), "registry.example.com/team/hello:1.1.0")
+	require.NoError(t, err)
+	a.rec = &progress.Recorder{}
+	s := a.service()
+	before := a.nudges.Load()
+	r, err := s.Promote(context.Background())
+	require.NoError(t, err)
+	assert.True(t, r.Promoted)
+	assert.True(t, a.saw(func(e progress.Event) bool {
+		i, ok := e.(progress.Info)
+		return ok && strings.HasPrefix(i.Message, "push: watching Beanstalk's events")
+	}), "the promotion subscribed")
+	assert.Greater(t, a.nudges.Load(), before, "the promotion received pushed changes")
 	assert.Empty(t, a.leftovers(t), "rule and queue removed")
 }
 

@@ -55,9 +55,9 @@ type Service struct {
 	// the account's call budget with it. Nil is the process-wide one for
 	// Clients.Beanstalk and Clock (beanstalk.SharedMonitor).
 	Monitor *beanstalk.Monitor
-	// Push, when set, has deploys wake on the changes Beanstalk pushes to
-	// EventBridge (through a rule and an SQS queue made for the deploy,
-	// removed after it) instead of polling for them; polls go on,
+	// Push, when set, has Deploy, Stage and Promote wake on the changes
+	// Beanstalk pushes to EventBridge (through a rule and an SQS queue
+	// made for the run, removed after it) instead of polling for them; polls go on,
 	// sparsely, as a safety net. Without the permissions (events:PutRule,
 	// sqs:CreateQueue, …) the deploy polls, and says so.
 	Push bool

@@ -103,6 +103,7 @@ func promoteCommand(cl cli) *cobra.Command {
 	}
 	c.register(cmd)
 	cmd.Flags().Duration("lock-wait", 0, "wait this long for another deploy's lock (default: lock_wait from the configuration)")
+	pushed := cmd.Flags().Bool("push", false, "wake on the changes Beanstalk pushes to EventBridge (as deploy --push) instead of polling for them")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		ctx := cmd.Context()
 		out := newOutput(c, cl)
@@ -113,6 +114,7 @@ func promoteCommand(cl cli) *cobra.Command {
 		if cmd.Flags().Changed("lock-wait") {
 			svc.Config.LockWait, _ = cmd.Flags().GetDuration("lock-wait")
 		}
+		svc.Push = *pushed
 		report, err := svc.Promote(ctx)
 		out.result("\n"+report.Summary(err), reportFields(report), err)
 		if err != nil {
