@@ -1,10 +1,19 @@
 package beanstalk
 
 import (
+	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beanswap/beanswap/beanstalktest"
 )
 
 // TestBudgetLetsSharedCallsGoFirst: a poll (shared: it serves every wait)
@@ -55,4 +64,53 @@ func TestBudgetLetsSharedCallsGoFirst(t *testing.T) {
 	assert.Equal(t, turn{0, false}, reserve(true), "at 4 s, before the queue's remaining calls")
 	assert.Equal(t, 3*time.Second, b.pushedBack(0))
 	assert.Equal(t, turn{-4 * time.Second, false}, reserve(true), "a quarter of the budget: the next jump 4 s later")
+}
+
+// TestWaitSeesThroughAQueue: a hundred tag reads queued (a fleet's
+// deploys judging what to prune, 100 s of the budget) do not leave a wait
+// of the same process blind, even while other deploys' point reads take
+// every jump: its polls go first, a jump at a time, and it notices its
+// environment turn healthy within seconds, not after the queue.
+func TestWaitSeesThroughAQueue(t *testing.T) {
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	clk := beanstalktest.NewVirtualClock(start)
+	defer clk.Close()
+	readyAt := start.Add(30 * time.Second)
+	f := &fakeEB{
+		DescribeEnvironmentsFn: func(*eb.DescribeEnvironmentsInput) (*eb.DescribeEnvironmentsOutput, error) {
+			e := state(types.EnvironmentStatusLaunching, types.EnvironmentHealthGrey)
+			if !clk.Now().Before(readyAt) {
+				e = state(types.EnvironmentStatusReady, types.EnvironmentHealthGreen)
+			}
+			e.DateUpdated = aws.Time(start)
+			return &eb.DescribeEnvironmentsOutput{Environments: []types.EnvironmentDescription{e}}, nil
+		},
+		DescribeEventsFn: func(*eb.DescribeEventsInput) (*eb.DescribeEventsOutput, error) {
+			return &eb.DescribeEventsOutput{}, nil
+		},
+		ListTagsForResourceFn: func(*eb.ListTagsForResourceInput) (*eb.ListTagsForResourceOutput, error) {
+			return &eb.ListTagsForResourceOutput{}, nil
+		},
+	}
+	m := NewMonitor(f, MonitorOptions{Clock: clk}) // 1 call/s
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Go(func() {
+			_, err := m.Tags(context.Background(), f, fmt.Sprintf("arn:env/%d", i))
+			assert.NoError(t, err)
+		})
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	wg.Go(func() { // other deploys' point reads, every 2 s
+		for clk.Sleep(ctx, 2*time.Second) == nil {
+			_, _ = m.Environments(ctx, "app")
+		}
+	})
+	_, err := m.WaitHealthy(context.Background(), "app", "e", WaitOptions{Timeout: 10 * time.Minute})
+	require.NoError(t, err)
+	noticed := clk.Now()
+	stop()
+	wg.Wait()
+	assert.LessOrEqual(t, noticed.Sub(readyAt), 10*time.Second, "noticed at %s", noticed.Sub(start))
+	assert.Greater(t, clk.Now().Sub(start), 90*time.Second, "the queue's calls kept their pace")
 }
