@@ -47,6 +47,22 @@ func TestVirtualClock(t *testing.T) {
 	assert.ErrorIs(t, c.Sleep(ctx, time.Hour), context.Canceled)
 }
 
+// TestVirtualClockWaitsForBusyGoroutines: a goroutine working without
+// touching the clock (planning its next sleep, on a loaded machine) keeps
+// time from jumping to a later wake-up before it has set its own.
+func TestVirtualClockWaitsForBusyGoroutines(t *testing.T) {
+	c := NewVirtualClock(time.Time{})
+	defer c.Close()
+	start := c.Now()
+	late := c.After(time.Hour) // someone else's wake-up, far ahead
+	for deadline := time.Now().Add(30 * time.Millisecond); time.Now().Before(deadline); {
+		// 30 quiet ticks of work, the clock untouched
+	}
+	require.NoError(t, c.Sleep(context.Background(), time.Second))
+	assert.Equal(t, time.Second, c.Now().Sub(start), "woken at its own time, not after the hour")
+	<-late
+}
+
 // TestInProcessOnAVirtualClock drives a launch with no network: the
 // SDK's requests are served in process while time is virtual.
 func TestInProcessOnAVirtualClock(t *testing.T) {
