@@ -174,7 +174,14 @@ func runSteadyState(tb testing.TB, seed int64, opts beanstalk.MonitorOptions) st
 
 // runSteadyStateOf is runSteadyState with Beanstalk's changes pushed to
 // the Monitor through q, when set.
-func runSteadyStateOf(tb testing.TB, seed int64, opts beanstalk.MonitorOptions, q *memQueue) steadyState {
+func runSteadyStateOf(tb testing.TB, seed int64, opts beanstalk.MonitorOptions, q *memQueue) (st steadyState) {
+	// Its account (and virtual clock) closed when it is done, not at the
+	// end of a benchmark that runs a hundred of them.
+	inScope(tb, func(tb testing.TB) { st = steadyStateIn(tb, seed, opts, q) })
+	return st
+}
+
+func steadyStateIn(tb testing.TB, seed int64, opts beanstalk.MonitorOptions, q *memQueue) steadyState {
 	a := newBenchAccountPushing(tb, seed, beanstalktest.Faults{}, beanstalktest.Quotas{}, q)
 	opts.Clock = a.clk
 	m := beanstalk.NewMonitor(a.clients.Beanstalk, opts)

@@ -121,8 +121,14 @@ func (c *VirtualClock) Hold() (release func()) {
 	}
 }
 
-// drive moves time to the next wake-up after two quiet ticks in a row
-// during which no other goroutine was running or ready to run.
+// maxBusyTicks is how many quiet ticks time waits for goroutines that are
+// busy without touching the clock: a goroutine that never rests (another
+// clock's driver, a spinner, a parallel test) must slow time, not stop it.
+const maxBusyTicks = 50
+
+// drive moves time to the next wake-up after two quiet ticks in a row,
+// once no other goroutine is running or ready to run (or maxBusyTicks
+// have passed).
 func (c *VirtualClock) drive() {
 	defer close(c.done)
 	t := time.NewTicker(c.quiet)
@@ -142,7 +148,7 @@ func (c *VirtualClock) drive() {
 			c.mu.Unlock()
 			continue
 		}
-		if quietTicks++; quietTicks < 2 || sched.othersBusy() {
+		if quietTicks++; quietTicks < 2 || (quietTicks < maxBusyTicks && sched.othersBusy()) {
 			c.mu.Unlock()
 			continue
 		}
