@@ -123,7 +123,21 @@ func (b *budget) pushedBack(shift time.Duration) time.Duration {
 	return b.shift - shift
 }
 
-// due takes a queued call off the queue: its turn has come (or it gave up).
+// turnLeft is how long a call queued at shift for turn still waits, now
+// that shared calls may have pushed it back. When its turn has come it
+// leaves the queue in the same step: a jump made at that very moment must
+// not count it as still waiting (and go with it, over the budget).
+func (b *budget) turnLeft(turn time.Time, shift time.Duration, now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	left := turn.Add(b.shift - shift).Sub(now)
+	if left <= 0 {
+		b.waiting--
+	}
+	return left
+}
+
+// due takes a queued call off the queue: it gave up.
 func (b *budget) due() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -165,14 +179,14 @@ func (m *Monitor) take(ctx context.Context, shared bool) error {
 	if !r.queued {
 		return m.clock.Sleep(ctx, r.wait)
 	}
-	defer m.budget.due()
 	turn := now.Add(r.wait)
 	for {
-		left := turn.Add(m.budget.pushedBack(r.shift)).Sub(m.clock.Now())
+		left := m.budget.turnLeft(turn, r.shift, m.clock.Now())
 		if left <= 0 {
 			return nil
 		}
 		if err := m.clock.Sleep(ctx, left); err != nil {
+			m.budget.due()
 			return err
 		}
 	}
