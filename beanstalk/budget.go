@@ -36,7 +36,7 @@ type budget struct {
 
 	jumps   float64       // the shared calls' right to go first
 	shift   time.Duration // how far jumps have pushed waiting calls back, in all
-	waiting int           // individual calls reserved and not yet due
+	waiting int           // individual calls queued, their turn not yet come
 }
 
 // minRate is the lowest the adaptive rate goes: one call every 10 s.
@@ -83,7 +83,7 @@ type reservation struct {
 
 // reserve takes a token and says how long to wait before using it. An
 // individual call that must wait is queued: its turn moves back by
-// however far shared calls push it (pushedBack since shift), until due.
+// however far shared calls push it (see turnLeft), until it leaves.
 func (b *budget) reserve(now time.Time, shared bool) reservation {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -115,14 +115,6 @@ func (b *budget) reserve(now time.Time, shared bool) reservation {
 	return reservation{wait: inTurn, queued: true, shift: b.shift}
 }
 
-// pushedBack is how far shared calls have pushed back a call queued at
-// shift.
-func (b *budget) pushedBack(shift time.Duration) time.Duration {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.shift - shift
-}
-
 // turnLeft is how long a call queued at shift for turn still waits, now
 // that shared calls may have pushed it back. When its turn has come it
 // leaves the queue in the same step: a jump made at that very moment must
@@ -137,8 +129,8 @@ func (b *budget) turnLeft(turn time.Time, shift time.Duration, now time.Time) ti
 	return left
 }
 
-// due takes a queued call off the queue: it gave up.
-func (b *budget) due() {
+// leave takes a queued call that gave up off the queue.
+func (b *budget) leave() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.waiting--
@@ -186,7 +178,7 @@ func (m *Monitor) take(ctx context.Context, shared bool) error {
 			return nil
 		}
 		if err := m.clock.Sleep(ctx, left); err != nil {
-			m.budget.due()
+			m.budget.leave()
 			return err
 		}
 	}

@@ -16,6 +16,14 @@ import (
 	"github.com/beanswap/beanswap/beanstalktest"
 )
 
+// pushedBack is how far shared calls have pushed back a call queued at
+// shift.
+func (b *budget) pushedBack(shift time.Duration) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.shift - shift
+}
+
 // TestBudgetLetsSharedCallsGoFirst: a poll (shared: it serves every wait)
 // goes before the individual calls still queued, each of which moves back
 // by one call's time; the calls' pace stays the budget's, and jumps are
@@ -45,8 +53,8 @@ func TestBudgetLetsSharedCallsGoFirst(t *testing.T) {
 	assert.Equal(t, turn{2 * time.Second, false}, reserve(true), "a poll's second call jumps too")
 	assert.Equal(t, 2*time.Second, b.pushedBack(0))
 	assert.Equal(t, turn{-4 * time.Second, false}, reserve(true), "no jump left: it comes back for the next one, at 4 s, sooner than its turn (5 s, after the queued calls)")
-	b.due()
-	b.due()
+	b.leave()
+	b.leave()
 	assert.Equal(t, 0, b.waiting)
 
 	// A long queue (a fleet's tag reads): out of jumps, a poll comes back
