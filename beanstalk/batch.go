@@ -96,9 +96,10 @@ func (w *watcher) poll(due []*watch, reads []*readReq, now time.Time) {
 	w.mu.Unlock()
 
 	var envs []types.EnvironmentDescription
+	var readAt time.Time
 	var err error
 	if readEnvs {
-		envs, err = w.describe(ctx, names, apps, len(whole) > 0)
+		envs, readAt, err = w.describe(ctx, names, apps, len(whole) > 0)
 	}
 	var events []types.EventDescription
 	if err == nil && !eventsFrom.IsZero() {
@@ -128,7 +129,7 @@ func (w *watcher) poll(due []*watch, reads []*readReq, now time.Time) {
 		if !isDue && err != nil {
 			continue
 		}
-		s := snapshot{at: at, read: readEnvs, err: err}
+		s := snapshot{at: at, read: readEnvs, readAt: readAt, err: err}
 		for _, e := range envs {
 			if sameApp(e.ApplicationName, wt.app) && slices.Contains(wt.names, aws.ToString(e.EnvironmentName)) {
 				s.envs = append(s.envs, e)
@@ -241,8 +242,9 @@ func (w *watcher) observe(wt *watch, s snapshot, at time.Time) bool {
 // describe lists the environments wanted: one call (paginated) for all,
 // across applications (environment names are unique in a region); when
 // some whole application is wanted, every environment of the
-// application, or of the region when there are several.
-func (w *watcher) describe(ctx context.Context, names []string, apps map[string]bool, whole bool) ([]types.EnvironmentDescription, error) {
+// application, or of the region when there are several. It says when
+// the listing was read: as its first page answered.
+func (w *watcher) describe(ctx context.Context, names []string, apps map[string]bool, whole bool) ([]types.EnvironmentDescription, time.Time, error) {
 	in := &eb.DescribeEnvironmentsInput{}
 	if !whole {
 		in.EnvironmentNames = names
@@ -253,16 +255,20 @@ func (w *watcher) describe(ctx context.Context, names []string, apps map[string]
 		}
 	}
 	var all []types.EnvironmentDescription
+	var readAt time.Time
 	for {
 		out, err := retry(ctx, w.m, "describe environments", spendShared, func() (*eb.DescribeEnvironmentsOutput, error) {
 			return w.m.api.DescribeEnvironments(ctx, in, throttlingToUs)
 		})
 		if err != nil {
-			return nil, err
+			return nil, readAt, err
+		}
+		if readAt.IsZero() {
+			readAt = w.m.clock.Now()
 		}
 		all = append(all, out.Environments...)
 		if aws.ToString(out.NextToken) == "" {
-			return all, nil
+			return all, readAt, nil
 		}
 		in.NextToken = out.NextToken
 	}

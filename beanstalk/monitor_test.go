@@ -238,6 +238,40 @@ func TestWaitHealthy(t *testing.T) {
 	}
 }
 
+// A new environment missing from a listing read within the propagation
+// time is "not listed yet", however long the events read that follows
+// it in the same poll is throttled: four processes on one account once
+// failed a deploy so ("environment …: not found"), three minutes after
+// a listing read two seconds after the create.
+func TestWaitJudgesAMissingEnvironmentByWhenItWasListed(t *testing.T) {
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	clk := beanstalktest.NewManualClock(start)
+	listings := 0
+	f := &fakeEB{
+		DescribeEnvironmentsFn: func(*eb.DescribeEnvironmentsInput) (*eb.DescribeEnvironmentsOutput, error) {
+			listings++
+			switch {
+			case listings == 1:
+				return &eb.DescribeEnvironmentsOutput{}, nil // created, not listed yet
+			case listings < 4:
+				return &eb.DescribeEnvironmentsOutput{Environments: []types.EnvironmentDescription{state(types.EnvironmentStatusLaunching, types.EnvironmentHealthGrey)}}, nil
+			}
+			return &eb.DescribeEnvironmentsOutput{Environments: []types.EnvironmentDescription{state(types.EnvironmentStatusReady, types.EnvironmentHealthGreen)}}, nil
+		},
+		DescribeEventsFn: func(*eb.DescribeEventsInput) (*eb.DescribeEventsOutput, error) {
+			if clk.Now().Before(start.Add(3 * time.Minute)) {
+				return nil, apiErr("Throttling", "Rate exceeded")
+			}
+			return &eb.DescribeEventsOutput{}, nil
+		},
+	}
+	m := NewMonitor(f, MonitorOptions{Clock: clk})
+	env, err := m.WaitHealthy(context.Background(), "app", "e", WaitOptions{Since: start, Propagation: DefaultPropagation})
+	require.NoError(t, err)
+	assert.Equal(t, types.EnvironmentHealthGreen, env.Health)
+	assert.Greater(t, clk.Now().Sub(start), DefaultPropagation, "the first poll's events read outlasted the propagation time")
+}
+
 func TestWaitReportsEachEventOnce(t *testing.T) {
 	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	launching := state(types.EnvironmentStatusLaunching, types.EnvironmentHealthGrey)

@@ -171,8 +171,12 @@ func (m *Monitor) Wait(ctx context.Context, app string, names []string, what str
 		if !snap.read {
 			continue // events only: the environments are as last read (the deadline's poll reads them)
 		}
-		if o.Propagation > 0 && len(envs) < len(names) && now.Before(start.Add(o.Propagation)) && now.Before(deadline) {
-			continue // not listed yet: wait, as for any other state
+		// Missing from a listing read within the propagation time is
+		// not listed yet: wait, as for any other state. The listing's
+		// time, not now's: the events read after it may have been
+		// throttled for minutes.
+		if o.Propagation > 0 && len(envs) < len(names) && snap.readAt.Before(start.Add(o.Propagation)) && now.Before(deadline) {
+			continue
 		}
 		ok, err := cond(envs)
 		if err != nil {

@@ -81,8 +81,12 @@ type watch struct {
 
 // snapshot is one poll, as one watch sees it.
 type snapshot struct {
-	at     time.Time
-	read   bool // envs were read (else the poll read only events)
+	at   time.Time
+	read bool // envs were read (else the poll read only events)
+	// readAt is when the environments were read: the events read after
+	// them may have waited (throttled, in the budget's queue) long
+	// enough that what they lack is older news than at says.
+	readAt time.Time
 	envs   []types.EnvironmentDescription
 	events []types.EventDescription // at or after the watch's from
 	err    error
