@@ -200,7 +200,7 @@ func steadyStateIn(tb testing.TB, seed int64, opts beanstalk.MonitorOptions, q *
 	before := len(a.sim.Transitions())
 	start := a.clk.Now()
 	r, err := a.service(tb, "hello", m, rec.Observe).Deploy(context.Background(), img)
-	// At once: the shared Monitor's watcher, idle, sleeps on the clock,
+	// At once: the Monitor's watcher, idle, sleeps on the clock,
 	// and time may move on to its wake-ups.
 	end := a.clk.Now()
 	if err != nil {
