@@ -2,6 +2,7 @@ package beanstalk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -129,6 +130,27 @@ func (b *budget) turnLeft(turn time.Time, shift time.Duration, now time.Time) ti
 	return left
 }
 
+// errNoSpareCall: a spendSpare call found no token free.
+var errNoSpareCall = errors.New("no call to spare in the budget")
+
+// spare takes a token when no call is queued for one and it comes
+// within spareWait, and says how long to wait for it: for calls worth
+// making only when they cost no one a wait.
+func (b *budget) spare(now time.Time) (time.Duration, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refill(now)
+	if b.waiting > 0 || b.seconds(1-b.tokens) > spareWait {
+		return 0, false
+	}
+	b.tokens--
+	return b.seconds(max(0, -b.tokens)), true
+}
+
+// spareWait is the longest a spendSpare call waits for its token: about
+// the gap between a busy watcher's polls.
+const spareWait = 2 * time.Second
+
 // leave takes a queued call that gave up off the queue.
 func (b *budget) leave() {
 	b.mu.Lock()
@@ -191,6 +213,10 @@ const (
 	spendNone       spend = iota
 	spendIndividual       // one deploy's call: in turn
 	spendShared           // the watcher's poll: may go before individual ones
+	// spendSpare: a call that is only worth a token to spare (learning
+	// a wait's events once it is over): made within spareWait or not at
+	// all, and not retried, so that it never holds up its deploy for long.
+	spendSpare
 )
 
 // call runs an API call, retrying throttling and transient failures with
@@ -212,7 +238,16 @@ func retry[T any](ctx context.Context, m *Monitor, what string, sp spend, f func
 	start := m.clock.Now()
 	failures := 0 // the ones that count against Retries: not throttling
 	for {
-		if budgeted {
+		switch {
+		case sp == spendSpare:
+			wait, ok := m.budget.spare(m.clock.Now())
+			if !ok {
+				return zero, fmt.Errorf("%s: %w", what, errNoSpareCall)
+			}
+			if err := m.clock.Sleep(ctx, wait); err != nil {
+				return zero, err
+			}
+		case budgeted:
 			if err := m.take(ctx, sp == spendShared); err != nil {
 				return zero, err
 			}
@@ -232,7 +267,7 @@ func retry[T any](ctx context.Context, m *Monitor, what string, sp spend, f func
 		// wrong: it is retried (the budget slowing down) for as long as
 		// the monitor's patience, however many times it takes.
 		switch {
-		case !isTransient(err):
+		case sp == spendSpare || !isTransient(err):
 			return zero, fmt.Errorf("%s: %w", what, translate(err))
 		case throttled:
 			if waited := m.clock.Now().Sub(start); waited >= m.opts.ThrottlePatience {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -121,4 +122,65 @@ func TestWaitSeesThroughAQueue(t *testing.T) {
 	wg.Wait()
 	assert.LessOrEqual(t, noticed.Sub(readyAt), 10*time.Second, "noticed at %s", noticed.Sub(start))
 	assert.Greater(t, clk.Now().Sub(start), 90*time.Second, "the queue's calls kept their pace")
+}
+
+// A wait that read no events learns them with one read once it is over,
+// but only with a call to spare: behind a fleet's queue of tag reads it
+// held a deploy's swap up for 41 s.
+func TestLearningReadNeverHoldsUpAWait(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		queued     int // individual calls queued in the budget meanwhile
+		wantEvents int // DescribeEvents calls made by the time Wait returns
+	}{
+		{"budget free: the events are learned", 0, 1},
+		{"budget busy: the wait returns at once", 100, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+			clk := beanstalktest.NewVirtualClock(start)
+			defer clk.Close()
+			readyAt := start.Add(30 * time.Second)
+			var events atomic.Int32
+			f := &fakeEB{
+				DescribeEnvironmentsFn: func(*eb.DescribeEnvironmentsInput) (*eb.DescribeEnvironmentsOutput, error) {
+					e := state(types.EnvironmentStatusUpdating, types.EnvironmentHealthGreen)
+					if !clk.Now().Before(readyAt) {
+						e = state(types.EnvironmentStatusReady, types.EnvironmentHealthGreen)
+					}
+					return &eb.DescribeEnvironmentsOutput{Environments: []types.EnvironmentDescription{e}}, nil
+				},
+				DescribeEventsFn: func(*eb.DescribeEventsInput) (*eb.DescribeEventsOutput, error) {
+					events.Add(1)
+					return &eb.DescribeEventsOutput{}, nil
+				},
+				ListTagsForResourceFn: func(*eb.ListTagsForResourceInput) (*eb.ListTagsForResourceOutput, error) {
+					return &eb.ListTagsForResourceOutput{}, nil
+				},
+			}
+			m := NewMonitor(f, MonitorOptions{Clock: clk}) // 1 call/s
+			var wg sync.WaitGroup
+			defer wg.Wait()
+			if tc.queued > 0 {
+				// Spend the burst, so that the reads below queue.
+				for i := range 15 {
+					_, err := m.Tags(context.Background(), f, fmt.Sprintf("arn:burst/%d", i))
+					require.NoError(t, err)
+				}
+			}
+			for i := range tc.queued {
+				wg.Go(func() {
+					_, err := m.Tags(context.Background(), f, fmt.Sprintf("arn:env/%d", i))
+					assert.NoError(t, err)
+				})
+			}
+			ready := func(envs map[string]types.EnvironmentDescription) (bool, error) {
+				return envs["e"].Status == types.EnvironmentStatusReady, nil
+			}
+			_, err := m.Wait(context.Background(), "app", []string{"e"}, "to be Ready", ready, WaitOptions{Timeout: 10 * time.Minute, IgnoreErrorEvents: true})
+			require.NoError(t, err)
+			assert.LessOrEqual(t, clk.Now().Sub(readyAt), 10*time.Second, "returned at %s", clk.Now().Sub(start))
+			assert.Equal(t, tc.wantEvents, int(events.Load()), "DescribeEvents calls")
+		})
+	}
 }
