@@ -195,14 +195,8 @@ func (d Deployer) Deploy(ctx context.Context, spec Spec, rel Release) (*Deployme
 	if c := plan.Capacity; c.Raised() {
 		d.Info(StepDeploy, fmt.Sprintf("it starts with %d instances at least, as %s has %d in service (its configured MinSize, %d, is restored once it is live)", c.Min, c.Live, c.InService, c.Configured))
 	}
-	// The swap needs the live environment's tags (its rollback mark):
-	// read while this one launches, they hold up neither the start of
-	// deploys launched together nor their swaps. A failed read is only
-	// a cold cache: the swap reads them again, and says why it cannot.
-	if inv := plan.Inventory; inv != nil {
-		_ = d.Monitor.liveTags(ctx, d.EB, spec.Service, inv)
-	}
-	return d.await(ctx, dep, name, aws.ToTime(created.DateCreated), aws.ToTime(created.DateCreated))
+	at := aws.ToTime(created.DateCreated)
+	return d.awaitReadingLiveTags(ctx, dep, name, at, plan.Inventory, spec.Service)
 }
 
 // planListed plans; when the live CNAME prefix is taken by an environment
@@ -221,6 +215,32 @@ func (d Deployer) planListed(ctx context.Context, spec Spec, rel Release) (*Depl
 			return nil, err
 		}
 	}
+}
+
+// awaitReadingLiveTags is await, reading meanwhile the tags of the live
+// environment of inv (when there is one): the swap needs them (its
+// rollback mark). Read while the new one launches, they hold up neither
+// the start of deploys launched together, nor their swaps, nor the launch
+// wait (behind a fleet's queue of tag reads, a failed launch went
+// unnoticed for as long). A failed read is only a cold cache: the swap
+// reads them again, and says why it cannot.
+func (d Deployer) awaitReadingLiveTags(ctx context.Context, dep *Deployment, name string, created time.Time, inv *Inventory, service string) (*Deployment, error) {
+	if inv == nil {
+		return d.await(ctx, dep, name, created, created)
+	}
+	tagsCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		_ = d.Monitor.liveTags(tagsCtx, d.EB, service, inv)
+	}()
+	dep, err := d.await(ctx, dep, name, created, created)
+	if err != nil {
+		stop() // no swap will need them
+	}
+	<-read // inv is the caller's again
+	return dep, err
 }
 
 // await waits for the new environment and applies the failure policy if

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
@@ -395,4 +396,48 @@ func TestEveryReadGoesThroughTheMonitor(t *testing.T) {
 	for _, name := range []string{"DescribeApplications", "DescribeApplicationVersions", "ListPlatformVersions"} {
 		assert.Equal(t, 4, w.f.count(name), name)
 	}
+}
+
+// The live environment's tags (the swap's rollback mark) are read while
+// the new one launches, not before its wait starts: behind a fleet's
+// queue of tag reads, a launch that failed went unnoticed for as long.
+// Here the tag read holds until the launch wait has read the new
+// environment and its events, and that read reports the launch failed.
+func TestLaunchWaitDoesNotWaitForTheLiveTags(t *testing.T) {
+	label := VersionLabel(rel.Image, rel.Bundle)
+	name := EnvironmentName("hello", label)
+	w := newWorld()
+	w.apps["hello"] = true
+	w.envs = []types.EnvironmentDescription{{EnvironmentName: aws.String("hello-old"), EnvironmentArn: aws.String("arn:hello-old"),
+		CNAME: aws.String("hello.us-east-1.elasticbeanstalk.com"), Status: types.EnvironmentStatusReady, Health: types.EnvironmentHealthGreen, VersionLabel: aws.String("0.9-aaaa")}}
+	w.launchState = types.EnvironmentDescription{Status: types.EnvironmentStatusLaunching, Health: types.EnvironmentHealthGrey}
+	polled := make(chan struct{})
+	var once sync.Once
+	w.f.DescribeEventsFn = func(*eb.DescribeEventsInput) (*eb.DescribeEventsOutput, error) {
+		if len(w.created) == 0 {
+			return &eb.DescribeEventsOutput{}, nil
+		}
+		once.Do(func() { close(polled) })
+		return &eb.DescribeEventsOutput{Events: []types.EventDescription{{EventDate: aws.Time(time.Date(2026, 1, 5, 9, 0, 5, 0, time.UTC)),
+			Severity: types.EventSeverityError, EnvironmentName: aws.String(name), ApplicationName: aws.String("hello"), Message: aws.String("Failed to pull Docker image team/hello:1.2.")}}}, nil
+	}
+	tags := w.f.ListTagsForResourceFn
+	liveTagsRead := false
+	w.f.ListTagsForResourceFn = func(in *eb.ListTagsForResourceInput) (*eb.ListTagsForResourceOutput, error) {
+		if aws.ToString(in.ResourceArn) == "arn:hello-old" {
+			select {
+			case <-polled:
+			case <-time.After(5 * time.Second): // wall clock: the launch wait never started
+				return nil, errors.New("the launch wait did not start while the live environment's tags were read")
+			}
+			liveTagsRead = true
+		}
+		return tags(in)
+	}
+	spec := testSpec()
+	spec.OnFailure = KeepFailed
+	_, err := w.deployer(&fakeS3{}).Deploy(context.Background(), spec, rel)
+	require.ErrorIs(t, err, ErrLaunchFailed)
+	assert.ErrorContains(t, err, "Failed to pull Docker image")
+	assert.True(t, liveTagsRead, "the read went on while the launch wait polled")
 }
