@@ -195,8 +195,7 @@ func (d Deployer) Deploy(ctx context.Context, spec Spec, rel Release) (*Deployme
 	if c := plan.Capacity; c.Raised() {
 		d.Info(StepDeploy, fmt.Sprintf("it starts with %d instances at least, as %s has %d in service (its configured MinSize, %d, is restored once it is live)", c.Min, c.Live, c.InService, c.Configured))
 	}
-	at := aws.ToTime(created.DateCreated)
-	return d.awaitReadingLiveTags(ctx, dep, name, at, plan.Inventory, spec.Service)
+	return d.awaitReadingLiveTags(ctx, dep, name, aws.ToTime(created.DateCreated), plan.Inventory, spec.Service)
 }
 
 // planListed plans; when the live CNAME prefix is taken by an environment
