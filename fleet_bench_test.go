@@ -153,6 +153,12 @@ func BenchmarkFleet(b *testing.B) {
 		b.ReportMetric(float64(fleet.throttled), "fleet-throttled")
 		b.ReportMetric(float64(fleet.makespan)/float64(single.makespan), "fleet-ratio")
 		b.ReportMetric(float64(fleet.describe)/float64(single.describe), "fleet-calls-ratio")
+		// The ratio's two parts, printed apart: the tag reads, which no
+		// Beanstalk call batches (per deploy), and the polls, which the
+		// watcher batches (fleet ÷ single, as the ratio above).
+		fleetTags, singleTags := fleet.calls["ListTagsForResource"], single.calls["ListTagsForResource"]
+		b.ReportMetric(float64(fleetTags)/float64(fleet.services), "fleet-tag-reads/deploy")
+		b.ReportMetric(float64(fleet.describe-fleetTags)/float64(single.describe-singleTags), "fleet-poll-calls-ratio")
 		b.ReportMetric(float64(fleet.peakHeap)/(1<<20), "fleet-peak-MB")
 		b.ReportMetric(float64(percentile(fleet.latencies, 0.5).Milliseconds()), "fleet-detect-p50-ms")
 		// Not a target of its own: it shows a wait of the process left
