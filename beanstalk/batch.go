@@ -135,12 +135,13 @@ func (w *watcher) poll(due []*watch, reads []*readReq, now time.Time) {
 				s.envs = append(s.envs, e)
 			}
 		}
-		covered := fetched && (wt.events || (isDue && wt.plan.events)) &&
+		covered := fetched && (wt.events || (isDue && wt.plan.events) || wt.learnsEvents()) &&
 			(len(eventApps) > 1 || eventApps[wt.app]) && !wt.from.Before(eventsFrom)
 		if covered {
 			s.events = wt.unseen(events)
 			wt.from = maxTime(wt.from, cursor)
-			wt.pred.lastEvents, wt.eventsRead = at, true
+			wt.pred.lastEvents = at
+			wt.eventsRead = wt.eventsRead || wt.events || wt.plan.events
 		}
 		changed := w.observe(wt, s, at)
 		if !isDue && !changed {

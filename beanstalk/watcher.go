@@ -118,8 +118,9 @@ func (w *watcher) start() {
 
 // remove unregisters a watch; learn, when set, records its timeline.
 // A wait that read no events (a termination's) learns theirs with one
-// read at the end, unless what it learned before has them or it was over
-// at once: they are what later waits of its kind take their pace from.
+// read at the end, unless what it learned before has them, the polls
+// made for other waits brought them (learnsEvents) or it was over at
+// once: they are what later waits of its kind take their pace from.
 // That read is made only with a call to spare: behind a fleet's queue it
 // held a deploy's swap up for 41 s, for nothing the deploy needed.
 func (w *watcher) remove(ctx context.Context, wt *watch, learn bool) {
@@ -134,7 +135,7 @@ func (w *watcher) remove(ctx context.Context, wt *watch, learn bool) {
 	if !learn || pred.fixed > 0 {
 		return
 	}
-	if !eventsRead && !hasEvents(pred.learned) && w.m.clock.Now().Sub(pred.ref) > 10*time.Second {
+	if !eventsRead && !hasEvents(pred.learned) && !pred.sawEvents() && w.m.clock.Now().Sub(pred.ref) > 10*time.Second {
 		if events, err := w.events(ctx, spendSpare, pred.ref, map[string]bool{wt.app: true}); err == nil {
 			for _, ev := range events {
 				if i := slices.Index(wt.names, aws.ToString(ev.EnvironmentName)); i >= 0 && sameApp(ev.ApplicationName, wt.app) {
@@ -151,6 +152,25 @@ func (w *watcher) remove(ctx context.Context, wt *watch, learn bool) {
 	}
 	slices.SortFunc(marks, func(a, b mark) int { return int(a.off - b.off) })
 	w.learned.learn(wt.key, marks, pred.errors())
+}
+
+// learnsEvents: the wait does not want events, but its kind has none
+// learned yet; it takes those of the polls that read them anyway (for
+// other waits), so that it may not need a read of its own at its end.
+// Called with the watcher's mu held.
+func (wt *watch) learnsEvents() bool {
+	return !wt.events && wt.pred.fixed == 0 && !hasEvents(wt.pred.learned)
+}
+
+// sawEvents: events after the operation's first seconds reached the
+// wait (what its kind needs to learn its pace from them).
+func (p *predictor) sawEvents() bool {
+	for sig, t := range p.seen {
+		if strings.HasPrefix(sig, "event:") && t.Sub(p.ref) >= 5*time.Second {
+			return true
+		}
+	}
+	return false
 }
 
 func hasEvents(t *timeline) bool {
