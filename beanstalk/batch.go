@@ -125,6 +125,9 @@ func (w *watcher) poll(due []*watch, reads []*readReq, now time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, wt := range all {
+		if _, ok := w.watches[wt]; !ok {
+			continue // its wait ended during the calls: remove reads its predictor now
+		}
 		isDue := slices.Contains(due, wt)
 		if !isDue && err != nil {
 			continue

@@ -102,3 +102,46 @@ func TestWaitWithoutEventsLearnsThemFromSharedReads(t *testing.T) {
 		})
 	}
 }
+
+// A poll under way when a wait ends leaves the ended wait alone: its
+// predictor is the wait's own again (remove reads it, unlocked, to learn).
+func TestPollLeavesAWaitThatEndedDuringItAlone(t *testing.T) {
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	clk := beanstalktest.NewVirtualClock(start)
+	defer clk.Close()
+	inPoll, release := make(chan struct{}), make(chan struct{})
+	f := &fakeEB{
+		DescribeEnvironmentsFn: func(*eb.DescribeEnvironmentsInput) (*eb.DescribeEnvironmentsOutput, error) {
+			return &eb.DescribeEnvironmentsOutput{Environments: []types.EnvironmentDescription{
+				{EnvironmentName: aws.String("old"), Status: types.EnvironmentStatusTerminating},
+				{EnvironmentName: aws.String("new"), Status: types.EnvironmentStatusLaunching},
+			}}, nil
+		},
+		DescribeEventsFn: func(*eb.DescribeEventsInput) (*eb.DescribeEventsOutput, error) {
+			close(inPoll)
+			<-release
+			return &eb.DescribeEventsOutput{Events: []types.EventDescription{
+				{EventDate: aws.Time(start.Add(10 * time.Second)), EnvironmentName: aws.String("old"), Message: aws.String("Deleted security group named: sg-1")},
+			}}, nil
+		},
+	}
+	m := NewMonitor(f, MonitorOptions{Clock: clk})
+	newWatch := func(name string, events bool) *watch {
+		return &watch{app: "app", names: []string{name}, key: "app\x00" + name, events: events, from: start,
+			deadline: start.Add(time.Hour), pred: newPredictor(start, nil, 0)}
+	}
+	launch, quiet := newWatch("new", true), newWatch("old", false)
+	m.w.add(quiet, plan{at: start.Add(time.Hour), env: true})
+	m.w.add(launch, plan{at: start, env: true, events: true})
+	<-inPoll
+	m.w.remove(context.Background(), quiet, false)
+	close(release)
+	_, err := m.w.next(context.Background(), launch)
+	require.NoError(t, err)
+	m.w.remove(context.Background(), launch, false)
+
+	m.w.mu.Lock()
+	defer m.w.mu.Unlock()
+	assert.Empty(t, quiet.pred.seen, "marks given to the ended wait")
+	assert.Empty(t, quiet.queue, "snapshots queued for the ended wait")
+}
