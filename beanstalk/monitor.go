@@ -156,7 +156,12 @@ func (m *Monitor) eventPages(ctx context.Context, sp spend, what string, in *eb.
 		}
 		in.NextToken = out.NextToken
 	}
-	slices.Reverse(all) // Beanstalk lists newest first
+	// Beanstalk lists newest first, events of one instant included; an
+	// emulator may list them oldest first: by date, whatever the order.
+	slices.Reverse(all)
+	slices.SortStableFunc(all, func(a, b types.EventDescription) int {
+		return aws.ToTime(a.EventDate).Compare(aws.ToTime(b.EventDate))
+	})
 	return all, nil
 }
 

@@ -136,19 +136,32 @@ func TestEventsPagesAndOrder(t *testing.T) {
 	ev := func(sec int, msg string) types.EventDescription {
 		return types.EventDescription{EventDate: aws.Time(t0.Add(time.Duration(sec) * time.Second)), Message: aws.String(msg), EnvironmentName: aws.String("e")}
 	}
-	f := &fakeEB{DescribeEventsFn: func(in *eb.DescribeEventsInput) (*eb.DescribeEventsOutput, error) {
-		if in.NextToken == nil {
-			return &eb.DescribeEventsOutput{Events: []types.EventDescription{ev(4, "d"), ev(3, "c")}, NextToken: aws.String("p2")}, nil
-		}
-		return &eb.DescribeEventsOutput{Events: []types.EventDescription{ev(2, "b"), ev(1, "a")}}, nil
-	}}
-	events, err := NewMonitor(f, MonitorOptions{}).Events(context.Background(), "app", t0)
-	require.NoError(t, err)
-	var msgs []string
-	for _, e := range events {
-		msgs = append(msgs, *e.Message)
+	for _, tc := range []struct {
+		name         string
+		first, later []types.EventDescription // the pages
+		want         []string
+	}{
+		{"newest first, as Beanstalk lists them", []types.EventDescription{ev(4, "d"), ev(3, "c"), ev(3, "c2")},
+			[]types.EventDescription{ev(2, "b"), ev(1, "a")}, []string{"a", "b", "c2", "c", "d"}},
+		{"oldest first, as an emulator may", []types.EventDescription{ev(1, "a"), ev(2, "b")},
+			[]types.EventDescription{ev(3, "c"), ev(4, "d")}, []string{"a", "b", "c", "d"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeEB{DescribeEventsFn: func(in *eb.DescribeEventsInput) (*eb.DescribeEventsOutput, error) {
+				if in.NextToken == nil {
+					return &eb.DescribeEventsOutput{Events: tc.first, NextToken: aws.String("p2")}, nil
+				}
+				return &eb.DescribeEventsOutput{Events: tc.later}, nil
+			}}
+			events, err := NewMonitor(f, MonitorOptions{}).Events(context.Background(), "app", t0)
+			require.NoError(t, err)
+			var msgs []string
+			for _, e := range events {
+				msgs = append(msgs, *e.Message)
+			}
+			assert.Equal(t, tc.want, msgs, "oldest first, across pages (one instant's in the order they happened)")
+		})
 	}
-	assert.Equal(t, []string{"a", "b", "c", "d"}, msgs, "oldest first, across pages")
 }
 
 // scripted is a fake Beanstalk whose environment goes through given
