@@ -260,6 +260,7 @@ func (w *watcher) describe(ctx context.Context, names []string, apps map[string]
 	}
 	var all []types.EnvironmentDescription
 	var readAt time.Time
+	pages := pageTokens{what: "describe environments"}
 	for {
 		out, err := retry(ctx, w.m, "describe environments", spendShared, func() (*eb.DescribeEnvironmentsOutput, error) {
 			return w.m.api.DescribeEnvironments(ctx, in, throttlingToUs)
@@ -271,10 +272,11 @@ func (w *watcher) describe(ctx context.Context, names []string, apps map[string]
 			readAt = w.m.clock.Now()
 		}
 		all = append(all, out.Environments...)
-		if aws.ToString(out.NextToken) == "" {
-			return all, readAt, nil
+		token, err := pages.next(out.NextToken)
+		if err != nil || token == "" {
+			return all, readAt, err
 		}
-		in.NextToken = out.NextToken
+		in.NextToken = aws.String(token)
 	}
 }
 

@@ -137,6 +137,7 @@ func (d Deployer) capacity(ctx context.Context, m *Monitor, live string, setting
 func groupCapacity(ctx context.Context, m *Monitor, api GroupsAPI, names []string) (int, error) {
 	in := &as.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: names}
 	total := 0
+	pages := pageTokens{what: "describe Auto Scaling groups"}
 	for {
 		out, err := call(ctx, m, "describe Auto Scaling groups", func() (*as.DescribeAutoScalingGroupsOutput, error) {
 			return api.DescribeAutoScalingGroups(ctx, in)
@@ -153,10 +154,11 @@ func groupCapacity(ctx context.Context, m *Monitor, api GroupsAPI, names []strin
 			}
 			total += max(inService, int(aws.ToInt32(g.DesiredCapacity)))
 		}
-		if aws.ToString(out.NextToken) == "" {
-			return total, nil
+		token, err := pages.next(out.NextToken)
+		if err != nil || token == "" {
+			return total, err
 		}
-		in.NextToken = out.NextToken
+		in.NextToken = aws.String(token)
 	}
 }
 

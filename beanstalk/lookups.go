@@ -50,6 +50,7 @@ func (m *Monitor) versionExists(ctx context.Context, api VersionsAPI, app, label
 func (m *Monitor) versions(ctx context.Context, api VersionsAPI, app string) ([]types.ApplicationVersionDescription, error) {
 	in := &eb.DescribeApplicationVersionsInput{ApplicationName: aws.String(app)}
 	var all []types.ApplicationVersionDescription
+	pages := pageTokens{what: "describe versions of " + app}
 	for {
 		out, err := call(ctx, m, "describe versions of "+app, func() (*eb.DescribeApplicationVersionsOutput, error) {
 			return api.DescribeApplicationVersions(ctx, in)
@@ -58,9 +59,10 @@ func (m *Monitor) versions(ctx context.Context, api VersionsAPI, app string) ([]
 			return nil, err
 		}
 		all = append(all, out.ApplicationVersions...)
-		if aws.ToString(out.NextToken) == "" {
-			return all, nil
+		token, err := pages.next(out.NextToken)
+		if err != nil || token == "" {
+			return all, err
 		}
-		in.NextToken = out.NextToken
+		in.NextToken = aws.String(token)
 	}
 }

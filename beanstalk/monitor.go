@@ -143,6 +143,7 @@ func (m *Monitor) Events(ctx context.Context, app string, since time.Time) ([]ty
 // oldest first, within the monitor's budget.
 func (m *Monitor) eventPages(ctx context.Context, sp spend, what string, in *eb.DescribeEventsInput) ([]types.EventDescription, error) {
 	var all []types.EventDescription
+	pages := pageTokens{what: what}
 	for page := 0; page < maxEventPages; page++ {
 		out, err := retry(ctx, m, what, sp, func() (*eb.DescribeEventsOutput, error) {
 			return m.api.DescribeEvents(ctx, in, throttlingToUs)
@@ -151,10 +152,14 @@ func (m *Monitor) eventPages(ctx context.Context, sp spend, what string, in *eb.
 			return nil, err
 		}
 		all = append(all, out.Events...)
-		if aws.ToString(out.NextToken) == "" {
+		token, err := pages.next(out.NextToken)
+		if err != nil {
+			return nil, err
+		}
+		if token == "" {
 			break
 		}
-		in.NextToken = out.NextToken
+		in.NextToken = aws.String(token)
 	}
 	// Beanstalk lists newest first, events of one instant included; an
 	// emulator may list them oldest first: by date, whatever the order.

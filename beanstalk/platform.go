@@ -47,6 +47,7 @@ func (m *Monitor) resolvePlatform(ctx context.Context, api PlatformLister, confi
 		Type: aws.String("PlatformBranchName"), Operator: aws.String("="), Values: []string{branch},
 	}}}
 	var all []types.PlatformSummary
+	pages := pageTokens{what: fmt.Sprintf("list platform versions of %q", branch)}
 	for {
 		out, err := call(ctx, m, fmt.Sprintf("list platform versions of %q", branch), func() (*eb.ListPlatformVersionsOutput, error) {
 			return api.ListPlatformVersions(ctx, in)
@@ -55,10 +56,14 @@ func (m *Monitor) resolvePlatform(ctx context.Context, api PlatformLister, confi
 			return Platform{}, err
 		}
 		all = append(all, out.PlatformSummaryList...)
-		if aws.ToString(out.NextToken) == "" {
+		token, err := pages.next(out.NextToken)
+		if err != nil {
+			return Platform{}, err
+		}
+		if token == "" {
 			break
 		}
-		in.NextToken = out.NextToken
+		in.NextToken = aws.String(token)
 	}
 	var best *types.PlatformSummary
 	for i := range all {
