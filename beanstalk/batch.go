@@ -273,8 +273,11 @@ func (w *watcher) describe(ctx context.Context, names []string, apps map[string]
 		}
 		all = append(all, out.Environments...)
 		token, err := pages.next(out.NextToken)
-		if err != nil || token == "" {
-			return all, readAt, err
+		if err != nil {
+			return nil, readAt, err
+		}
+		if token == "" {
+			return all, readAt, nil
 		}
 		in.NextToken = aws.String(token)
 	}

@@ -155,8 +155,11 @@ func groupCapacity(ctx context.Context, m *Monitor, api GroupsAPI, names []strin
 			total += max(inService, int(aws.ToInt32(g.DesiredCapacity)))
 		}
 		token, err := pages.next(out.NextToken)
-		if err != nil || token == "" {
-			return total, err
+		if err != nil {
+			return 0, err
+		}
+		if token == "" {
+			return total, nil
 		}
 		in.NextToken = aws.String(token)
 	}

@@ -60,8 +60,11 @@ func (m *Monitor) versions(ctx context.Context, api VersionsAPI, app string) ([]
 		}
 		all = append(all, out.ApplicationVersions...)
 		token, err := pages.next(out.NextToken)
-		if err != nil || token == "" {
-			return all, err
+		if err != nil {
+			return nil, err
+		}
+		if token == "" {
+			return all, nil
 		}
 		in.NextToken = aws.String(token)
 	}
