@@ -1,6 +1,9 @@
 package beanstalk
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Polling intervals.
 const (
@@ -10,6 +13,9 @@ const (
 	priorMax      = 15 * time.Second // nothing learned: the longest sleep
 	eventsEvery   = time.Minute      // events at least this often when wanted
 	eventSlack    = time.Second      // an event is read this long after it is due
+	// opening is an operation's first seconds: what happens in them comes
+	// with its start, and tells nothing of its pace.
+	opening = 5 * time.Second
 
 	// With changes pushed, polls are a safety net: a change not pushed
 	// within pushGrace of when it was due is looked for, then every
@@ -227,6 +233,17 @@ func (p *predictor) prior(now time.Time, changed, wantEvents bool) plan {
 		p.interval = min(p.interval*3/2, p.maxInterval)
 	}
 	return plan{at: now.Add(p.interval), env: true, events: wantEvents}
+}
+
+// sawEvents: events after the operation's opening reached the wait
+// (what its kind needs to learn its pace from them).
+func (p *predictor) sawEvents() bool {
+	for sig, t := range p.seen {
+		if strings.HasPrefix(sig, "event:") && t.Sub(p.ref) >= opening {
+			return true
+		}
+	}
+	return false
 }
 
 // errors are this run's prediction errors, by mark, for learning.

@@ -107,7 +107,7 @@ func (m *Monitor) Wait(ctx context.Context, app string, names []string, what str
 		// its first learned mark.
 		later := false
 		for _, mk := range learned.marks {
-			if mk.off < 5*time.Second {
+			if mk.off < opening {
 				wt.pred.seen[mk.sig] = o.Since
 			} else {
 				later = true

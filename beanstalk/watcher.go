@@ -162,19 +162,8 @@ func (wt *watch) learnsEvents() bool {
 	return !wt.events && wt.pred.fixed == 0 && !hasEvents(wt.pred.learned)
 }
 
-// sawEvents: events after the operation's first seconds reached the
-// wait (what its kind needs to learn its pace from them).
-func (p *predictor) sawEvents() bool {
-	for sig, t := range p.seen {
-		if strings.HasPrefix(sig, "event:") && t.Sub(p.ref) >= 5*time.Second {
-			return true
-		}
-	}
-	return false
-}
-
 func hasEvents(t *timeline) bool {
-	return t != nil && slices.ContainsFunc(t.marks, func(m mark) bool { return m.event && m.off >= 5*time.Second })
+	return t != nil && slices.ContainsFunc(t.marks, func(m mark) bool { return m.event && m.off >= opening })
 }
 
 // kick interrupts the loop's sleep, to replan. Called with mu held.
