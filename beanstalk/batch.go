@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+
+	"github.com/beanswap/beanswap/internal/paging"
 )
 
 // readReq is a point read (Monitor.Environments) waiting for the
@@ -260,7 +262,7 @@ func (w *watcher) describe(ctx context.Context, names []string, apps map[string]
 	}
 	var all []types.EnvironmentDescription
 	var readAt time.Time
-	pages := pageTokens{what: "describe environments"}
+	pages := paging.Tokens{What: "describe environments"}
 	for {
 		out, err := retry(ctx, w.m, "describe environments", spendShared, func() (*eb.DescribeEnvironmentsOutput, error) {
 			return w.m.api.DescribeEnvironments(ctx, in, throttlingToUs)
@@ -272,7 +274,7 @@ func (w *watcher) describe(ctx context.Context, names []string, apps map[string]
 			readAt = w.m.clock.Now()
 		}
 		all = append(all, out.Environments...)
-		token, err := pages.next(out.NextToken)
+		token, err := pages.Next(out.NextToken)
 		if err != nil {
 			return nil, readAt, err
 		}

@@ -10,6 +10,8 @@ import (
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+
+	"github.com/beanswap/beanswap/internal/paging"
 )
 
 // StepCapacity names the capacity restore in progress events.
@@ -137,7 +139,7 @@ func (d Deployer) capacity(ctx context.Context, m *Monitor, live string, setting
 func groupCapacity(ctx context.Context, m *Monitor, api GroupsAPI, names []string) (int, error) {
 	in := &as.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: names}
 	total := 0
-	pages := pageTokens{what: "describe Auto Scaling groups"}
+	pages := paging.Tokens{What: "describe Auto Scaling groups"}
 	for {
 		out, err := call(ctx, m, "describe Auto Scaling groups", func() (*as.DescribeAutoScalingGroupsOutput, error) {
 			return api.DescribeAutoScalingGroups(ctx, in)
@@ -154,7 +156,7 @@ func groupCapacity(ctx context.Context, m *Monitor, api GroupsAPI, names []strin
 			}
 			total += max(inService, int(aws.ToInt32(g.DesiredCapacity)))
 		}
-		token, err := pages.next(out.NextToken)
+		token, err := pages.Next(out.NextToken)
 		if err != nil {
 			return 0, err
 		}

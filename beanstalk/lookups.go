@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+
+	"github.com/beanswap/beanswap/internal/paging"
 )
 
 // The read calls of a deploy and a prune besides polling. They go through
@@ -50,7 +52,7 @@ func (m *Monitor) versionExists(ctx context.Context, api VersionsAPI, app, label
 func (m *Monitor) versions(ctx context.Context, api VersionsAPI, app string) ([]types.ApplicationVersionDescription, error) {
 	in := &eb.DescribeApplicationVersionsInput{ApplicationName: aws.String(app)}
 	var all []types.ApplicationVersionDescription
-	pages := pageTokens{what: "describe versions of " + app}
+	pages := paging.Tokens{What: "describe versions of " + app}
 	for {
 		out, err := call(ctx, m, "describe versions of "+app, func() (*eb.DescribeApplicationVersionsOutput, error) {
 			return api.DescribeApplicationVersions(ctx, in)
@@ -59,7 +61,7 @@ func (m *Monitor) versions(ctx context.Context, api VersionsAPI, app string) ([]
 			return nil, err
 		}
 		all = append(all, out.ApplicationVersions...)
-		token, err := pages.next(out.NextToken)
+		token, err := pages.Next(out.NextToken)
 		if err != nil {
 			return nil, err
 		}

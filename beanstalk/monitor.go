@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 
 	"github.com/beanswap/beanswap/clock"
+	"github.com/beanswap/beanswap/internal/paging"
 )
 
 // Monitor is the one component that polls Elastic Beanstalk. Every wait
@@ -143,7 +144,7 @@ func (m *Monitor) Events(ctx context.Context, app string, since time.Time) ([]ty
 // oldest first, within the monitor's budget.
 func (m *Monitor) eventPages(ctx context.Context, sp spend, what string, in *eb.DescribeEventsInput) ([]types.EventDescription, error) {
 	var all []types.EventDescription
-	pages := pageTokens{what: what}
+	pages := paging.Tokens{What: what}
 	for page := 0; page < maxEventPages; page++ {
 		out, err := retry(ctx, m, what, sp, func() (*eb.DescribeEventsOutput, error) {
 			return m.api.DescribeEvents(ctx, in, throttlingToUs)
@@ -152,7 +153,7 @@ func (m *Monitor) eventPages(ctx context.Context, sp spend, what string, in *eb.
 			return nil, err
 		}
 		all = append(all, out.Events...)
-		token, err := pages.next(out.NextToken)
+		token, err := pages.Next(out.NextToken)
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 
 	"github.com/beanswap/beanswap/internal/dotted"
+	"github.com/beanswap/beanswap/internal/paging"
 )
 
 // Platform is what CreateEnvironment runs on: a platform ARN or a
@@ -47,7 +48,7 @@ func (m *Monitor) resolvePlatform(ctx context.Context, api PlatformLister, confi
 		Type: aws.String("PlatformBranchName"), Operator: aws.String("="), Values: []string{branch},
 	}}}
 	var all []types.PlatformSummary
-	pages := pageTokens{what: fmt.Sprintf("list platform versions of %q", branch)}
+	pages := paging.Tokens{What: fmt.Sprintf("list platform versions of %q", branch)}
 	for {
 		out, err := call(ctx, m, fmt.Sprintf("list platform versions of %q", branch), func() (*eb.ListPlatformVersionsOutput, error) {
 			return api.ListPlatformVersions(ctx, in)
@@ -56,7 +57,7 @@ func (m *Monitor) resolvePlatform(ctx context.Context, api PlatformLister, confi
 			return Platform{}, err
 		}
 		all = append(all, out.PlatformSummaryList...)
-		token, err := pages.next(out.NextToken)
+		token, err := pages.Next(out.NextToken)
 		if err != nil {
 			return Platform{}, err
 		}

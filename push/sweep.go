@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/beanswap/beanswap/internal/paging"
 )
 
 // Sweep removes the rules and queues of runs that did not close them (a
@@ -18,6 +20,7 @@ import (
 func Sweep(ctx context.Context, c Clients, now time.Time) (removed []string, err error) {
 	var errs []error
 	in := &eventbridge.ListRulesInput{NamePrefix: aws.String(Prefix)}
+	rulePages := paging.Tokens{What: "list EventBridge rules " + Prefix + "*"}
 	for {
 		out, err := c.Events.ListRules(ctx, in)
 		if err != nil {
@@ -39,12 +42,17 @@ func Sweep(ctx context.Context, c Clients, now time.Time) (removed []string, err
 				}
 			}
 		}
-		if aws.ToString(out.NextToken) == "" {
+		token, err := rulePages.Next(out.NextToken)
+		if err != nil {
+			return removed, errors.Join(append(errs, err)...)
+		}
+		if token == "" {
 			break
 		}
-		in.NextToken = out.NextToken
+		in.NextToken = aws.String(token)
 	}
 	qin := &sqs.ListQueuesInput{QueueNamePrefix: aws.String(Prefix)}
+	queuePages := paging.Tokens{What: "list queues " + Prefix + "*"}
 	for {
 		out, err := c.Queues.ListQueues(ctx, qin)
 		if err != nil {
@@ -64,10 +72,14 @@ func Sweep(ctx context.Context, c Clients, now time.Time) (removed []string, err
 				}
 			}
 		}
-		if aws.ToString(out.NextToken) == "" {
+		token, err := queuePages.Next(out.NextToken)
+		if err != nil {
+			return removed, errors.Join(append(errs, err)...)
+		}
+		if token == "" {
 			break
 		}
-		qin.NextToken = out.NextToken
+		qin.NextToken = aws.String(token)
 	}
 	return removed, errors.Join(errs...)
 }
