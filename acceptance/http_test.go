@@ -105,7 +105,7 @@ func TestHTTPNoAnswer(t *testing.T) {
 }
 
 func TestHTTPHonoursContext(t *testing.T) {
-	target := service(t, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) })
+	target := service(t, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) })
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	h := &HTTP{Checks: []HTTPCheck{{Path: "/"}}} // wall clock: it would wait 5s

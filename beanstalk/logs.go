@@ -145,7 +145,7 @@ func (m *Monitor) download(ctx context.Context, infos map[string]types.Environme
 func fetch(ctx context.Context, client *http.Client, raw string, limit int64) ([]byte, bool, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, false, fmt.Errorf("Beanstalk answered with an unusable URL")
+		return nil, false, fmt.Errorf("the log URL in Beanstalk's answer is not an http(s) URL")
 	}
 	where := u.Scheme + "://" + u.Host + u.Path
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)

@@ -167,11 +167,6 @@ func encodeResponseNS(ns, action string, out any, requestID string) []byte {
 	return b.Bytes()
 }
 
-// encodeError renders the Query protocol's error document.
-func encodeError(e *APIError, requestID string) []byte {
-	return encodeErrorNS(xmlNamespace, e, requestID)
-}
-
 func encodeErrorNS(ns string, e *APIError, requestID string) []byte {
 	var b bytes.Buffer
 	b.WriteString(xml.Header)

@@ -84,6 +84,7 @@ func (d Dockerrun) Validate() error {
 		errs = append(errs, fmt.Errorf("Image.Update %q: want \"true\" or \"false\"", u))
 	}
 	if len(d.Ports) == 0 {
+		//lint:ignore ST1005 it starts with the Dockerrun.aws.json key it names, spelt as in the file
 		errs = append(errs, errors.New("Ports: at least one container port is required with Image"))
 	}
 	for i, p := range d.Ports {
@@ -99,10 +100,12 @@ func (d Dockerrun) Validate() error {
 	}
 	for i, v := range d.Volumes {
 		if !strings.HasPrefix(v.HostDirectory, "/") || !strings.HasPrefix(v.ContainerDirectory, "/") {
+			//lint:ignore ST1005 it starts with the Dockerrun.aws.json key it names, spelt as in the file
 			errs = append(errs, fmt.Errorf("Volumes[%d]: HostDirectory and ContainerDirectory must be absolute paths", i))
 		}
 	}
 	if d.Logging != "" && !strings.HasPrefix(d.Logging, "/") {
+		//lint:ignore ST1005 it starts with the Dockerrun.aws.json key it names, spelt as in the file
 		errs = append(errs, fmt.Errorf("Logging %q: must be an absolute directory in the container", d.Logging))
 	}
 	if len(errs) > 0 {

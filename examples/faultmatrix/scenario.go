@@ -10,7 +10,6 @@ import (
 	"math/rand"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -258,5 +257,3 @@ var brokenApp = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 })
 
 func image(tag string) string { return "registry.example.com/team/hello:" + tag }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
