@@ -67,7 +67,7 @@ type Report struct {
 	Took        time.Duration
 }
 
-// ErrInvalidImage: the image reference cannot be parsed.
+// ErrInvalidImage means the image reference cannot be parsed.
 var ErrInvalidImage = errors.New("invalid image reference")
 
 // deploy is one Deploy call: what its steps share, set once.

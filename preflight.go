@@ -16,7 +16,7 @@ import (
 	"github.com/beanswap/beanswap/dockercfg"
 )
 
-// ErrNoInstanceProfile: the instances' instance profile does not exist;
+// ErrNoInstanceProfile means the instances' instance profile does not exist;
 // a launch would fail after minutes.
 var ErrNoInstanceProfile = errors.New("instance profile does not exist")
 

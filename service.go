@@ -73,7 +73,7 @@ type Service struct {
 	LockOwner string
 }
 
-// ErrIncomplete: a Service lacks a field it needs.
+// ErrIncomplete means a Service lacks a field it needs.
 var ErrIncomplete = errors.New("beanswap: incomplete Service")
 
 // check reports a missing field before anything happens.

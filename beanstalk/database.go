@@ -23,10 +23,10 @@ type ConfigurationAPI interface {
 // ErrCoupledDatabase is wrapped by *CoupledDatabaseError.
 var ErrCoupledDatabase = errors.New("the environment owns its database")
 
-// CoupledDatabaseError: the live environment was created with an RDS
-// database coupled to it. Blue/green would start the new environment
-// with a new, empty database, and terminating the old one would delete
-// the data.
+// CoupledDatabaseError reports that the live environment was created
+// with an RDS database coupled to it. Blue/green would start the new
+// environment with a new, empty database, and terminating the old one
+// would delete the data.
 type CoupledDatabaseError struct {
 	Environment string
 	// DeletionPolicy is aws:rds:dbinstance DBDeletionPolicy (Delete when unset).

@@ -54,7 +54,7 @@ func (r Release) label() string {
 	return VersionLabel(r.Image, r.Bundle)
 }
 
-// ErrMissingClient: an operation was called without a client it needs.
+// ErrMissingClient means an operation was called without a client it needs.
 var ErrMissingClient = errors.New("missing AWS client")
 
 // check reports what keeps d from running spec: a missing client or an

@@ -25,7 +25,7 @@ const NamespaceSecretRefs = "aws:elasticbeanstalk:application:environmentsecrets
 // Beanstalk environment variables").
 func secretRefsSince() time.Time { return time.Date(2025, 3, 26, 0, 0, 0, 0, time.UTC) }
 
-// ErrSecretRefsUnsupported: the platform predates secret references.
+// ErrSecretRefsUnsupported means the platform predates secret references.
 var ErrSecretRefsUnsupported = errors.New("the platform version does not support secret references")
 
 // secretRefPattern matches a Secrets Manager secret or an SSM parameter ARN.

@@ -15,7 +15,7 @@ import (
 // traffic where it is: a person (or a schedule) promotes it later,
 // through the same checked swap.
 
-// ErrNothingStaged: no staged environment waits to be promoted.
+// ErrNothingStaged means no staged environment waits to be promoted.
 var ErrNothingStaged = errors.New("no staged environment to promote")
 
 // Stage marks the new environment, which passed its acceptance checks

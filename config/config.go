@@ -364,7 +364,6 @@ func (c *Config) applyDerivedDefaults() {
 	}
 }
 
-// String summarises the configuration without any secret value.
 // Path resolves p, a path from the configuration file, against the
 // file's directory.
 func (c *Config) Path(p string) string {
@@ -374,6 +373,7 @@ func (c *Config) Path(p string) string {
 	return filepath.Join(filepath.Dir(c.File), p)
 }
 
+// String summarises the configuration without any secret value.
 func (c *Config) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "service %s (application %s, region %s)", c.Name, c.Application, orDefault(c.AWSRegion, "from profile"))

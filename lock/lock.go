@@ -219,10 +219,10 @@ func (le *Lease) Release(ctx context.Context) error {
 	return nil
 }
 
-// ErrNoLease: there is no lease to break.
+// ErrNoLease means there is no lease to break.
 var ErrNoLease = errors.New("no deploy lock is held")
 
-// ErrOtherHolder: the lease is held by another run than the one named.
+// ErrOtherHolder means the lease is held by another run than the one named.
 var ErrOtherHolder = errors.New("deploy lock is held by another run")
 
 // Current returns the lease's holder; ErrNoLease when there is none.

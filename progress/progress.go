@@ -25,14 +25,14 @@ type Event interface {
 // goroutines reading it, one at a time).
 type Observer func(Event)
 
-// StepStarted: a pipeline step begins.
+// StepStarted says a pipeline step begins.
 type StepStarted struct {
 	At     time.Time
 	Step   string
 	Detail string
 }
 
-// StepFinished: a pipeline step ended, with its error if it failed, or
+// StepFinished says a pipeline step ended, with its error if it failed, or
 // Skipped with the reason.
 type StepFinished struct {
 	At      time.Time

@@ -51,7 +51,7 @@ type Clients struct {
 	Queues QueueAPI
 }
 
-// ErrUnavailable: the account does not let this caller set push up (a
+// ErrUnavailable means the account does not let this caller set push up (a
 // missing permission): poll instead.
 var ErrUnavailable = errors.New("push is unavailable")
 

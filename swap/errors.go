@@ -15,7 +15,7 @@ const (
 	StageVerify = "verify"
 )
 
-// ErrNotReady: an environment to swap is not Ready and healthy.
+// ErrNotReady means an environment to swap is not Ready and healthy.
 var ErrNotReady = errors.New("environment not ready for a swap")
 
 // ErrInvalidInput is wrapped by errors about a swap's Input.
