@@ -228,9 +228,10 @@ func (d Deployer) freePrefix(ctx context.Context, app, prefix string, live bool)
 	return "", fmt.Errorf("no free CNAME prefix near %s", prefix)
 }
 
-// PrefixHeldError reports that the live CNAME prefix is taken, by no environment the
-// application lists: one of another application, or one created so
-// recently that Beanstalk does not list it yet (Deploy waits for that).
+// PrefixHeldError reports that the live CNAME prefix is taken, by no
+// environment the application lists: one of another application, or one
+// created so recently that Beanstalk does not list it yet (Deploy waits
+// for that).
 type PrefixHeldError struct {
 	Prefix, CNAME, Application string
 }
