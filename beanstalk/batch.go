@@ -264,7 +264,7 @@ func (w *watcher) describe(ctx context.Context, names []string, apps map[string]
 	var readAt time.Time
 	pages := paging.Tokens{What: "describe environments"}
 	for {
-		out, err := retry(ctx, w.m, "describe environments", spendShared, func() (*eb.DescribeEnvironmentsOutput, error) {
+		out, err := retry(ctx, w.m, pages.What, spendShared, func() (*eb.DescribeEnvironmentsOutput, error) {
 			return w.m.api.DescribeEnvironments(ctx, in, throttlingToUs)
 		})
 		if err != nil {

@@ -141,7 +141,7 @@ func groupCapacity(ctx context.Context, m *Monitor, api GroupsAPI, names []strin
 	total := 0
 	pages := paging.Tokens{What: "describe Auto Scaling groups"}
 	for {
-		out, err := call(ctx, m, "describe Auto Scaling groups", func() (*as.DescribeAutoScalingGroupsOutput, error) {
+		out, err := call(ctx, m, pages.What, func() (*as.DescribeAutoScalingGroupsOutput, error) {
 			return api.DescribeAutoScalingGroups(ctx, in)
 		})
 		if err != nil {

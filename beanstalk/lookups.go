@@ -54,7 +54,7 @@ func (m *Monitor) versions(ctx context.Context, api VersionsAPI, app string) ([]
 	var all []types.ApplicationVersionDescription
 	pages := paging.Tokens{What: "describe versions of " + app}
 	for {
-		out, err := call(ctx, m, "describe versions of "+app, func() (*eb.DescribeApplicationVersionsOutput, error) {
+		out, err := call(ctx, m, pages.What, func() (*eb.DescribeApplicationVersionsOutput, error) {
 			return api.DescribeApplicationVersions(ctx, in)
 		})
 		if err != nil {

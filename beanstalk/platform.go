@@ -50,7 +50,7 @@ func (m *Monitor) resolvePlatform(ctx context.Context, api PlatformLister, confi
 	var all []types.PlatformSummary
 	pages := paging.Tokens{What: fmt.Sprintf("list platform versions of %q", branch)}
 	for {
-		out, err := call(ctx, m, fmt.Sprintf("list platform versions of %q", branch), func() (*eb.ListPlatformVersionsOutput, error) {
+		out, err := call(ctx, m, pages.What, func() (*eb.ListPlatformVersionsOutput, error) {
 			return api.ListPlatformVersions(ctx, in)
 		})
 		if err != nil {
